@@ -110,8 +110,10 @@ void pool_state::inject(job& j) noexcept {
   {
     std::lock_guard lock(global_mu_);
     j.next_ = nullptr;
-    if (global_tail_ != nullptr) global_tail_->next_ = &j;
-    else global_head_ = &j;
+    if (global_tail_ != nullptr)
+      global_tail_->next_ = &j;
+    else
+      global_head_ = &j;
     global_tail_ = &j;
     // relaxed: the count is a hint read outside the lock; the eventcount's fence in notify
     // orders this publication before the check for sleepers.
@@ -172,8 +174,10 @@ void thread_pool::shutdown() noexcept {
 
 void thread_pool::post(detail::job& j) noexcept {
   detail::worker* w = detail::tls_worker;
-  if (w != nullptr && w->pool == state_.get()) w->push(&j);
-  else state_->inject(j);
+  if (w != nullptr && w->pool == state_.get())
+    w->push(&j);
+  else
+    state_->inject(j);
 }
 
 void thread_pool::post_fifo(detail::job& j) noexcept { state_->inject(j); }

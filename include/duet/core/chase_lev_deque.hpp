@@ -79,8 +79,7 @@ class chase_lev_deque {
     if (t == b) {
       // The last item: race the thieves for it. seq_cst on success: it is in the same total
       // order as the thieves' CASes; relaxed on failure: we only learn that we lost.
-      if (!top_.compare_exchange_strong(t, t + 1, std::memory_order_seq_cst, std::memory_order_relaxed))
-        v = nullptr;
+      if (!top_.compare_exchange_strong(t, t + 1, std::memory_order_seq_cst, std::memory_order_relaxed)) v = nullptr;
       bottom_.store(b + 1, std::memory_order_relaxed);
     }
     return v;
@@ -101,8 +100,7 @@ class chase_lev_deque {
     T v = a->get(t);
     stress_point();
     // seq_cst on success: one total order with pop()'s CAS on the last item; relaxed on failure.
-    if (!top_.compare_exchange_strong(t, t + 1, std::memory_order_seq_cst, std::memory_order_relaxed))
-      return nullptr;
+    if (!top_.compare_exchange_strong(t, t + 1, std::memory_order_seq_cst, std::memory_order_relaxed)) return nullptr;
     return v;
   }
 

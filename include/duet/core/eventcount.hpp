@@ -63,7 +63,7 @@ class eventcount {
  private:
   void notify(int count) noexcept;
 
-  alignas(cache_line) std::atomic<std::uint32_t> epoch_{0};  // written by notifiers, futex word
+  alignas(cache_line) std::atomic<std::uint32_t> epoch_{0};    // written by notifiers, futex word
   alignas(cache_line) std::atomic<std::uint32_t> waiters_{0};  // threads between prepare and wake
 };
 

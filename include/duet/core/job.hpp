@@ -21,7 +21,9 @@ struct job {
 struct resume_job : job {
   std::coroutine_handle<> handle;
 
-  resume_job() noexcept { run_ = [](job* self) noexcept { static_cast<resume_job*>(self)->handle.resume(); }; }
+  resume_job() noexcept {
+    run_ = [](job* self) noexcept { static_cast<resume_job*>(self)->handle.resume(); };
+  }
 };
 
 }  // namespace duet::detail

@@ -38,8 +38,7 @@ class latch_flag {
   void sleep_until_set() noexcept {
     std::uint32_t expected = pending;
     // acquire on failure: pairs with set()'s release when the flag is already done.
-    if (state_.compare_exchange_strong(expected, sleeping, std::memory_order_acq_rel,
-                                       std::memory_order_acquire) ||
+    if (state_.compare_exchange_strong(expected, sleeping, std::memory_order_acq_rel, std::memory_order_acquire) ||
         expected == sleeping) {
       while (state_.load(std::memory_order_acquire) != done) futex_wait(state_, sleeping);
     }

@@ -12,8 +12,8 @@ namespace duet::detail {
 enum class trace_kind : std::uint8_t { task_begin, task_end, steal, park, unpark, mark };
 
 struct trace_event {
-  std::uint64_t ts_ns;   // steady clock, nanoseconds
-  const char* name;      // static string or nullptr
+  std::uint64_t ts_ns;  // steady clock, nanoseconds
+  const char* name;     // static string or nullptr
   trace_kind kind;
 };
 

@@ -28,8 +28,8 @@ namespace detail {
 
 /// void results become std::monostate so that join can return a pair.
 template <class F>
-using join_value_t = std::conditional_t<std::is_void_v<std::invoke_result_t<F&>>, std::monostate,
-                                        std::invoke_result_t<F&>>;
+using join_value_t =
+    std::conditional_t<std::is_void_v<std::invoke_result_t<F&>>, std::monostate, std::invoke_result_t<F&>>;
 
 template <class F>
 join_value_t<F> invoke_value(F& f) {

@@ -26,8 +26,8 @@ class pool_state;
 struct alignas(cache_line) worker {
   pool_state* pool = nullptr;
   unsigned index = 0;
-  std::uint64_t rng = 0;          // xorshift state for victim selection
-  std::uint32_t jobs_run = 0;     // counts jobs, to check the global queue now and then
+  std::uint64_t rng = 0;       // xorshift state for victim selection
+  std::uint32_t jobs_run = 0;  // counts jobs, to check the global queue now and then
   chase_lev_deque<job*> deque;
 
   /// Pushes to this worker's deque and wakes a parked worker if there is one.

@@ -58,8 +58,7 @@ class promise_base : public job {
   }
 
   /// Turns this (suspended, not started) task into a spawned one observing `token`.
-  void prepare_spawn(std::coroutine_handle<> self, std::stop_token token, std::uint32_t owners,
-                     waiter* w) noexcept {
+  void prepare_spawn(std::coroutine_handle<> self, std::stop_token token, std::uint32_t owners, waiter* w) noexcept {
     self_ = self;
     spawned_ = true;
     token_ = std::move(token);
@@ -80,12 +79,12 @@ class promise_base : public job {
 
   std::coroutine_handle<> continuation_;  // the parent, when awaited
   std::exception_ptr error_;
-  const std::stop_token* stop_ = nullptr;  // the token this task observes
-  std::coroutine_handle<> self_;           // set when spawned
-  std::stop_token token_;                  // a spawned task's own token
+  const std::stop_token* stop_ = nullptr;      // the token this task observes
+  std::coroutine_handle<> self_;               // set when spawned
+  std::stop_token token_;                      // a spawned task's own token
   std::stop_source source_{std::nostopstate};  // set by spawn() so the handle can cancel
-  std::atomic<waiter*> waiter_{nullptr};   // see the state machine above
-  std::atomic<std::uint32_t> refs_{0};     // owners of a spawned frame
+  std::atomic<waiter*> waiter_{nullptr};       // see the state machine above
+  std::atomic<std::uint32_t> refs_{0};         // owners of a spawned frame
   bool spawned_ = false;
 
  private:

@@ -45,7 +45,7 @@ class task_group {
     std::atomic<std::size_t> refs{1};  // the group object + one per running child
     std::coroutine_handle<> cont;      // the coroutine in wait()
     std::mutex error_mu;
-    std::exception_ptr error;          // first failure; a real error beats a cancellation
+    std::exception_ptr error;  // first failure; a real error beats a cancellation
 
     void record(const std::exception_ptr& e) {
       std::lock_guard lock(error_mu);
