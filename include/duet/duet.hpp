@@ -1,6 +1,7 @@
 // The umbrella header: everything duet offers.
 #pragma once
 
+#include "duet/io/io.hpp"
 #include "duet/runtime.hpp"
 #include "duet/sched/join.hpp"
 #include "duet/sched/thread_pool.hpp"

@@ -140,7 +140,7 @@ job* pool_state::steal_for(worker& w) noexcept {
 
 }  // namespace detail
 
-thread_pool::thread_pool(pool_options opts) {
+thread_pool::thread_pool(const pool_options& opts) {
   std::size_t n = opts.threads;
   if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
   state_ = std::make_unique<detail::pool_state>(*this, n);

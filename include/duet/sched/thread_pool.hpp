@@ -34,7 +34,7 @@ struct pool_options {
 
 class thread_pool final : public executor {
  public:
-  explicit thread_pool(pool_options opts = {});
+  explicit thread_pool(const pool_options& opts = {});
   /// Runs everything still queued (tasks observe stopping() as cancellation), then joins.
   ~thread_pool() override;
 

@@ -31,6 +31,8 @@ struct waiter {
 };
 
 class promise_base : public job {
+  static inline waiter done_sentinel{};  // its address marks "finished" in waiter_
+
  public:
   struct final_awaiter {
     bool await_ready() noexcept { return false; }
@@ -75,7 +77,8 @@ class promise_base : public job {
     if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) self_.destroy();
   }
 
-  static waiter* done_marker() noexcept { return reinterpret_cast<waiter*>(std::uintptr_t{1}); }
+  /// The value of waiter_ once the task has finished.
+  static waiter* done_marker() noexcept { return &done_sentinel; }
 
   std::coroutine_handle<> continuation_;  // the parent, when awaited
   std::exception_ptr error_;

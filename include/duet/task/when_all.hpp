@@ -96,13 +96,22 @@ template <class T>
 task<std::pair<std::size_t, detail::stored_t<T>>> when_any(std::vector<task<T>> tasks) {
   if (tasks.empty()) throw std::invalid_argument("duet::when_any: no tasks");
   detail::any_state<T> st;
+  // race_one catches everything its child throws, so the group can only fail with the
+  // cancelled_error of a child that was cancelled before its first run (the winner cancelled
+  // it, or our parent was cancelled): not a failure when there is a winner.
+  std::exception_ptr not_started;
   {
     task_group g(co_await this_task::stop_token());
     for (std::size_t i = 0; i < tasks.size(); ++i) g.spawn(detail::race_one(std::move(tasks[i]), i, st, g));
-    co_await g.wait();
+    try {
+      co_await g.wait();
+    } catch (...) {
+      not_started = std::current_exception();
+    }
   }
   if (st.result) co_return std::move(*st.result);
   if (st.first_error) std::rethrow_exception(st.first_error);
+  if (not_started) std::rethrow_exception(not_started);
   throw cancelled_error();
 }
 

@@ -1,0 +1,9 @@
+// The io layer: the event loop, timers, sockets and blocking calls.
+#pragma once
+
+#include "duet/io/blocking.hpp"
+#include "duet/io/io_handle.hpp"
+#include "duet/io/io_loop.hpp"
+#include "duet/io/socket_address.hpp"
+#include "duet/io/tcp.hpp"
+#include "duet/io/timer.hpp"

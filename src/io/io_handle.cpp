@@ -1,0 +1,114 @@
+#include "duet/io/io_handle.hpp"
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <stdexcept>
+
+#include "loop_state.hpp"
+
+namespace duet {
+
+namespace {
+
+bool attempt_read(io::detail::fd_op* op) noexcept {
+  for (;;) {
+    const ssize_t n = ::read(op->entry->fd, op->data, op->size);
+    if (n >= 0) {
+      op->result = n;
+      return true;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return false;
+    op->error = errno;
+    op->result = -1;
+    return true;
+  }
+}
+
+bool attempt_write(io::detail::fd_op* op) noexcept {
+  while (op->done < op->size) {
+    // send() with MSG_NOSIGNAL on sockets so a closed peer gives EPIPE, not SIGPIPE; write()
+    // on other descriptors (pipes: SIGPIPE is ignored process-wide by io_handle's first use).
+    ssize_t n = ::send(op->entry->fd, op->data + op->done, op->size - op->done, MSG_NOSIGNAL);
+    if (n < 0 && errno == ENOTSOCK) n = ::write(op->entry->fd, op->data + op->done, op->size - op->done);
+    if (n >= 0) {
+      op->done += static_cast<std::size_t>(n);
+      continue;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return false;
+    op->error = errno;
+    op->result = -1;
+    return true;
+  }
+  op->result = static_cast<ssize_t>(op->done);
+  return true;
+}
+
+// Frees an entry on the loop thread, after the loop has handled every event it may already
+// hold for it, and fails the operations still waiting on it.
+struct closer : duet::detail::job {
+  io::detail::fd_entry* e;
+  explicit closer(io::detail::fd_entry* entry) : e(entry) {
+    run_ = [](duet::detail::job* j) noexcept {
+      auto* self = static_cast<closer*>(j);
+      for (io::detail::fd_op* op : {self->e->reader, self->e->writer}) {
+        if (op == nullptr) continue;
+        op->error = EBADF;
+        op->result = -1;
+        op->complete();
+      }
+      ::close(self->e->fd);
+      delete self->e;
+      delete self;
+    };
+  }
+};
+
+}  // namespace
+
+io_handle::io_handle(int fd, io_loop& loop) : loop_(&loop) {
+  if (fd < 0) throw std::invalid_argument("duet::io_handle: invalid descriptor");
+  const int flags = fcntl(fd, F_GETFL);
+  if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+    const int e = errno;
+    ::close(fd);
+    throw std::system_error(e, std::generic_category(), "duet: make descriptor non-blocking");
+  }
+  e_ = std::make_unique<io::detail::fd_entry>();
+  e_->fd = fd;
+}
+
+void io_handle::close() noexcept {
+  if (!e_) return;
+  io::detail::fd_entry* e = e_.release();
+  // The loop owns a registered entry (its events and waiters point at it): close there.
+  if (e->registered || loop_->on_loop_thread()) {
+    auto* c = new closer(e);
+    if (loop_->on_loop_thread()) c->run();
+    else loop_->post(*c);
+    return;
+  }
+  ::close(e->fd);
+  delete e;
+}
+
+io::detail::fd_entry& io_handle::entry() const {
+  if (!e_) throw std::logic_error("duet: operation on a closed handle");
+  return *e_;
+}
+
+fd_awaiter io_handle::read_some(std::span<std::byte> buf) {
+  return {entry(), *loop_, false, &attempt_read, "duet: read", {.data = buf.data(), .size = buf.size()}};
+}
+
+fd_awaiter io_handle::write_all(std::span<const std::byte> buf) {
+  // The awaiter never writes through the pointer; fd_op's buffer is shared with reads.
+  return {entry(), *loop_, true, &attempt_write, "duet: write",
+          {.data = const_cast<std::byte*>(buf.data()), .size = buf.size()}};
+}
+
+}  // namespace duet

@@ -1,0 +1,253 @@
+#include "duet/io/io_loop.hpp"
+
+#include <pthread.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <array>
+#include <csignal>
+#include <cerrno>
+#include <system_error>
+
+#include "duet/core/trace_ring.hpp"
+#include "loop_state.hpp"
+
+namespace duet::io::detail {
+
+namespace {
+[[noreturn]] void throw_errno(const char* what) { throw std::system_error(errno, std::generic_category(), what); }
+}  // namespace
+
+loop_state::loop_state(io_loop& o) : owner(o) {
+  epfd = epoll_create1(EPOLL_CLOEXEC);
+  if (epfd < 0) throw_errno("duet::io_loop: epoll_create1");
+  evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (evfd < 0) {
+    int e = errno;
+    close(epfd);
+    throw std::system_error(e, std::generic_category(), "duet::io_loop: eventfd");
+  }
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.ptr = nullptr;  // nullptr marks the wake-up eventfd
+  if (epoll_ctl(epfd, EPOLL_CTL_ADD, evfd, &ev) != 0) {
+    int e = errno;
+    close(evfd);
+    close(epfd);
+    throw std::system_error(e, std::generic_category(), "duet::io_loop: epoll_ctl(eventfd)");
+  }
+}
+
+loop_state::~loop_state() {
+  if (evfd >= 0) close(evfd);
+  if (epfd >= 0) close(epfd);
+}
+
+void loop_state::track(wait_op& op) noexcept {
+  op.armed_prev = nullptr;
+  op.armed_next = armed;
+  if (armed != nullptr) armed->armed_prev = &op;
+  armed = &op;
+}
+
+void loop_state::untrack(wait_op& op) noexcept {
+  if (op.armed_prev == nullptr && armed != &op) return;  // not linked
+  if (op.armed_prev != nullptr) op.armed_prev->armed_next = op.armed_next;
+  else armed = op.armed_next;
+  if (op.armed_next != nullptr) op.armed_next->armed_prev = op.armed_prev;
+  op.armed_prev = op.armed_next = nullptr;
+}
+
+void loop_state::register_fd(fd_entry& e) {
+  if (e.registered) return;
+  epoll_event ev{};
+  // Edge-triggered, both directions, once: no epoll_ctl per wait (see fd_entry.hpp).
+  ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+  ev.data.ptr = &e;
+  if (epoll_ctl(epfd, EPOLL_CTL_ADD, e.fd, &ev) != 0) throw_errno("duet::io: epoll_ctl(ADD)");
+  e.registered = true;
+}
+
+void loop_state::run() {
+  // release: pairs with the acquire in io_loop's constructor, which waits for it.
+  thread_id.store(std::this_thread::get_id(), std::memory_order_release);
+  duet::detail::set_current_executor(&owner);
+  std::array<epoll_event, 256> events{};
+  bool cancelled_all = false;
+  for (;;) {
+    // 1. Take what other threads posted. seq_cst: see post() for the pairing argument.
+    wake_pending.store(false, std::memory_order_seq_cst);
+    {
+      std::lock_guard lock(remote_mu);
+      while (duet::detail::job* j = remote.pop()) local.push(*j);
+    }
+    // 2. Run ready tasks, a bounded batch so that I/O is polled between batches.
+    for (int n = 0; n < 1024; ++n) {
+      duet::detail::job* j = local.pop();
+      if (j == nullptr) break;
+      if (duet::detail::trace_enabled()) {
+        duet::detail::trace_record(duet::detail::trace_kind::task_begin, "io");
+        j->run();
+        duet::detail::trace_record(duet::detail::trace_kind::task_end, "io");
+      } else {
+        j->run();
+      }
+    }
+    // 3. Shutdown: cancel every armed wait once stopping; leave when nothing is left.
+    if (stopping.load(std::memory_order_relaxed)) {  // relaxed: polled every iteration
+      if (!cancelled_all || armed != nullptr) {
+        cancelled_all = true;
+        while (wait_op* op = armed) {
+          untrack(*op);
+          std::uint8_t e = wait_op::armed;
+          // acq_rel: as in wait_op::complete().
+          if (op->state.compare_exchange_strong(e, wait_op::cancelled, std::memory_order_acq_rel)) {
+            op->disarm(op);
+            op->resume_home();
+          }
+        }
+      }
+      if (local.empty() && armed == nullptr) {
+        std::lock_guard lock(remote_mu);
+        if (remote.empty()) {
+          // relaxed: read by post() under remote_mu, which orders it.
+          exited.store(true, std::memory_order_relaxed);
+          break;
+        }
+        continue;
+      }
+    }
+    // 4. Wait for the kernel: not at all if tasks are ready, else until the next timer.
+    int timeout = -1;
+    if (!local.empty()) timeout = 0;
+    else if (auto next = wheel.next_expiration()) {
+      const std::uint64_t now = now_ms();
+      timeout = *next <= now ? 0 : static_cast<int>(std::min<std::uint64_t>(*next - now, 60'000));
+    }
+    if (timeout != 0 && duet::detail::trace_enabled()) duet::detail::trace_record(duet::detail::trace_kind::park);
+    const int n = epoll_wait(epfd, events.data(), static_cast<int>(events.size()), timeout);
+    if (timeout != 0 && duet::detail::trace_enabled()) duet::detail::trace_record(duet::detail::trace_kind::unpark);
+    for (int i = 0; i < n; ++i) {
+      auto* e = static_cast<fd_entry*>(events[i].data.ptr);
+      const std::uint32_t ev = events[i].events;
+      if (e == nullptr) {
+        std::uint64_t v;
+        [[maybe_unused]] auto r = read(evfd, &v, sizeof v);
+        continue;
+      }
+      if ((ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0) {
+        if (fd_op* r = e->reader) {
+          e->reader = nullptr;
+          r->on_ready();
+        }
+      }
+      if ((ev & (EPOLLOUT | EPOLLHUP | EPOLLERR)) != 0) {
+        if (fd_op* w = e->writer) {
+          e->writer = nullptr;
+          w->on_ready();
+        }
+      }
+    }
+    // 5. Fire due timers (their tasks are queued, not run, inside advance()).
+    wheel.advance(now_ms());
+  }
+  duet::detail::set_current_executor(nullptr);
+}
+
+namespace {
+std::mutex ambient_mu;
+io_loop* ambient = nullptr;
+}  // namespace
+
+void set_ambient_loop(io_loop* l) noexcept {
+  std::lock_guard lock(ambient_mu);
+  ambient = l;
+}
+void clear_ambient_loop(io_loop* l) noexcept {
+  std::lock_guard lock(ambient_mu);
+  if (ambient == l) ambient = nullptr;
+}
+
+io_loop* registered_ambient() noexcept {
+  std::lock_guard lock(ambient_mu);
+  return ambient;
+}
+
+}  // namespace duet::io::detail
+
+namespace duet {
+
+io_loop& ambient_loop() {
+  if (auto* self = dynamic_cast<io_loop*>(duet::detail::current_executor())) return *self;
+  if (io_loop* l = io::detail::registered_ambient()) return *l;
+  static io_loop* fallback = new io_loop({.name = "duet-io"});  // lives until exit
+  return *fallback;
+}
+
+io_loop::io_loop(const loop_options& opts) : state_(std::make_unique<io::detail::loop_state>(*this)) {
+  // A write to a closed pipe or socket must be an EPIPE error, not the death of the process
+  // (sockets also use MSG_NOSIGNAL). Done once, as Rust's and Go's runtimes do at start-up.
+  static const bool sigpipe_ignored = [] { return std::signal(SIGPIPE, SIG_IGN) != SIG_ERR; }();
+  (void)sigpipe_ignored;
+  std::string name = opts.name;
+  state_->thread = std::thread([this, name] {
+    pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
+    duet::detail::trace_name_thread(name.c_str());
+    state_->run();
+  });
+  // Publish the thread id before anyone asks on_loop_thread(): wait for run() to set it.
+  // acquire: pairs with the release store at the top of run().
+  while (state_->thread_id.load(std::memory_order_acquire) == std::thread::id{}) std::this_thread::yield();
+}
+
+io_loop::~io_loop() { shutdown(); }
+
+void io_loop::shutdown() noexcept {
+  if (!state_->thread.joinable()) return;
+  if (on_loop_thread()) std::terminate();  // a loop cannot join itself
+  state_->stopping.store(true, std::memory_order_relaxed);  // relaxed: the post below wakes it
+  if (!state_->wake_pending.exchange(true, std::memory_order_seq_cst)) {
+    std::uint64_t one = 1;
+    [[maybe_unused]] auto r = write(state_->evfd, &one, sizeof one);
+  }
+  state_->thread.join();
+  io::detail::clear_ambient_loop(this);
+}
+
+void io_loop::post(duet::detail::job& j) noexcept {
+  io::detail::loop_state& st = *state_;
+  if (on_loop_thread()) {
+    st.local.push(j);
+    return;
+  }
+  bool queued = false;
+  {
+    std::lock_guard lock(st.remote_mu);
+    // relaxed: written under remote_mu by the exiting loop.
+    if (!st.exited.load(std::memory_order_relaxed)) {
+      st.remote.push(j);
+      queued = true;
+    }
+  }
+  if (!queued) {
+    j.run();  // the loop is gone: run here (the task sees cancellation at its next wait)
+    return;
+  }
+  // seq_cst exchange: if it reads true, the loop has not yet reset the flag, and its reset
+  // happens before it takes remote_mu to drain, so it will see our job; if it reads false,
+  // we write the eventfd and epoll_wait returns.
+  if (!st.wake_pending.exchange(true, std::memory_order_seq_cst)) {
+    std::uint64_t one = 1;
+    [[maybe_unused]] auto r = write(st.evfd, &one, sizeof one);
+  }
+}
+
+bool io_loop::stopping() const noexcept { return state_->stopping.load(std::memory_order_relaxed); }
+
+bool io_loop::on_loop_thread() const noexcept {
+  // relaxed: set once before the constructor returned (which synchronised with it).
+  return std::this_thread::get_id() == state_->thread_id.load(std::memory_order_relaxed);
+}
+
+}  // namespace duet
