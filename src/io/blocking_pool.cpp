@@ -19,8 +19,10 @@ class blocking_state {
   void post(duet::detail::job& j, const std::shared_ptr<blocking_state>& self) {
     std::unique_lock lock(mu);
     j.next_ = nullptr;
-    if (tail != nullptr) tail->next_ = &j;
-    else head = &j;
+    if (tail != nullptr)
+      tail->next_ = &j;
+    else
+      head = &j;
     tail = &j;
     if (idle > 0) {
       cv.notify_one();

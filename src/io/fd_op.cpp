@@ -7,9 +7,7 @@
 namespace duet::io::detail {
 
 namespace {
-void park(fd_op& op) noexcept {
-  (op.for_write ? op.entry->writer : op.entry->reader) = &op;
-}
+void park(fd_op& op) noexcept { (op.for_write ? op.entry->writer : op.entry->reader) = &op; }
 }  // namespace
 
 void fd_op::init(fd_entry& e, bool write, bool (*fn)(fd_op*) noexcept) noexcept {
@@ -26,8 +24,10 @@ void fd_op::init(fd_entry& e, bool write, bool (*fn)(fd_op*) noexcept) noexcept 
       op->complete();
       return;
     }
-    if (op->attempt(op)) op->complete();
-    else park(*op);
+    if (op->attempt(op))
+      op->complete();
+    else
+      park(*op);
   };
   disarm = [](wait_op* w) noexcept {
     auto* op = static_cast<fd_op*>(w);
@@ -37,8 +37,10 @@ void fd_op::init(fd_entry& e, bool write, bool (*fn)(fd_op*) noexcept) noexcept 
 }
 
 void fd_op::on_ready() noexcept {
-  if (attempt(this)) complete();
-  else park(*this);  // spurious: wait for the next edge
+  if (attempt(this))
+    complete();
+  else
+    park(*this);  // spurious: wait for the next edge
 }
 
 }  // namespace duet::io::detail

@@ -88,8 +88,10 @@ void io_handle::close() noexcept {
   // The loop owns a registered entry (its events and waiters point at it): close there.
   if (e->registered || loop_->on_loop_thread()) {
     auto* c = new closer(e);
-    if (loop_->on_loop_thread()) c->run();
-    else loop_->post(*c);
+    if (loop_->on_loop_thread())
+      c->run();
+    else
+      loop_->post(*c);
     return;
   }
   ::close(e->fd);
@@ -107,8 +109,8 @@ fd_awaiter io_handle::read_some(std::span<std::byte> buf) {
 
 fd_awaiter io_handle::write_all(std::span<const std::byte> buf) {
   // The awaiter never writes through the pointer; fd_op's buffer is shared with reads.
-  return {entry(), *loop_, true, &attempt_write, "duet: write",
-          {.data = const_cast<std::byte*>(buf.data()), .size = buf.size()}};
+  return {entry(),        *loop_,        true,
+          &attempt_write, "duet: write", {.data = const_cast<std::byte*>(buf.data()), .size = buf.size()}};
 }
 
 }  // namespace duet

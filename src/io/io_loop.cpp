@@ -6,8 +6,8 @@
 #include <unistd.h>
 
 #include <array>
-#include <csignal>
 #include <cerrno>
+#include <csignal>
 #include <system_error>
 
 #include "duet/core/trace_ring.hpp"
@@ -53,8 +53,10 @@ void loop_state::track(wait_op& op) noexcept {
 
 void loop_state::untrack(wait_op& op) noexcept {
   if (op.armed_prev == nullptr && armed != &op) return;  // not linked
-  if (op.armed_prev != nullptr) op.armed_prev->armed_next = op.armed_next;
-  else armed = op.armed_next;
+  if (op.armed_prev != nullptr)
+    op.armed_prev->armed_next = op.armed_next;
+  else
+    armed = op.armed_next;
   if (op.armed_next != nullptr) op.armed_next->armed_prev = op.armed_prev;
   op.armed_prev = op.armed_next = nullptr;
 }
@@ -120,7 +122,8 @@ void loop_state::run() {
     }
     // 4. Wait for the kernel: not at all if tasks are ready, else until the next timer.
     int timeout = -1;
-    if (!local.empty()) timeout = 0;
+    if (!local.empty())
+      timeout = 0;
     else if (auto next = wheel.next_expiration()) {
       const std::uint64_t now = now_ms();
       timeout = *next <= now ? 0 : static_cast<int>(std::min<std::uint64_t>(*next - now, 60'000));
@@ -205,7 +208,7 @@ io_loop::~io_loop() { shutdown(); }
 
 void io_loop::shutdown() noexcept {
   if (!state_->thread.joinable()) return;
-  if (on_loop_thread()) std::terminate();  // a loop cannot join itself
+  if (on_loop_thread()) std::terminate();                   // a loop cannot join itself
   state_->stopping.store(true, std::memory_order_relaxed);  // relaxed: the post below wakes it
   if (!state_->wake_pending.exchange(true, std::memory_order_seq_cst)) {
     std::uint64_t one = 1;

@@ -21,8 +21,10 @@ struct job_fifo {
   duet::detail::job* tail = nullptr;
   void push(duet::detail::job& j) noexcept {
     j.next_ = nullptr;
-    if (tail != nullptr) tail->next_ = &j;
-    else head = &j;
+    if (tail != nullptr)
+      tail->next_ = &j;
+    else
+      head = &j;
     tail = &j;
   }
   duet::detail::job* pop() noexcept {
@@ -57,18 +59,18 @@ class loop_state {
   void track(wait_op& op) noexcept;    // add to the armed list
   void untrack(wait_op& op) noexcept;  // remove from the armed list (if linked)
   void run_local(duet::detail::job& j) noexcept { local.push(j); }
-  void register_fd(fd_entry& e);       // throws std::system_error
-  void run();                          // the loop thread's body
+  void register_fd(fd_entry& e);  // throws std::system_error
+  void run();                     // the loop thread's body
 
   io_loop& owner;
   std::chrono::steady_clock::time_point origin = std::chrono::steady_clock::now();
   int epfd = -1;
   int evfd = -1;
   timer_wheel wheel{0};
-  job_fifo local;                // loop thread only
-  wait_op* armed = nullptr;      // loop thread only: head of the armed list
+  job_fifo local;            // loop thread only
+  wait_op* armed = nullptr;  // loop thread only: head of the armed list
   std::mutex remote_mu;
-  job_fifo remote;               // under remote_mu
+  job_fifo remote;  // under remote_mu
   std::atomic<bool> wake_pending{false};
   std::atomic<bool> stopping{false};
   std::atomic<bool> exited{false};  // the thread has left run(): post() runs jobs inline

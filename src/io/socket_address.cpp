@@ -62,7 +62,11 @@ socket_address socket_address::parse(std::string_view text) {
   auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
   if (ec != std::errc() || end != port.data() + port.size() || p > 65535 || port.empty())
     throw bad("the port must be a number from 0 to 65535");
-  return ip(host, static_cast<std::uint16_t>(p));
+  try {
+    return ip(host, static_cast<std::uint16_t>(p));
+  } catch (const std::invalid_argument&) {
+    throw bad("the host must be a numeric IPv4 or IPv6 address (resolve names first)");
+  }
 }
 
 socket_address socket_address::unix_path(std::string_view path) {

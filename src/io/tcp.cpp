@@ -13,7 +13,9 @@ namespace duet {
 
 namespace {
 
-[[noreturn]] void fail(int err, const std::string& what) { throw std::system_error(err, std::generic_category(), what); }
+[[noreturn]] void fail(int err, const std::string& what) {
+  throw std::system_error(err, std::generic_category(), what);
+}
 
 int new_socket(int family) {
   const int fd = ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -84,8 +86,9 @@ task<void> tcp_stream::read_exact(std::span<std::byte> buf) {
   std::size_t got = 0;
   while (got < buf.size()) {
     const std::size_t n = co_await read_some(buf.subspan(got));
-    if (n == 0) fail(ECONNRESET, "duet: read_exact: the peer closed the stream after " + std::to_string(got) + " of " +
-                                     std::to_string(buf.size()) + " bytes");
+    if (n == 0)
+      fail(ECONNRESET, "duet: read_exact: the peer closed the stream after " + std::to_string(got) + " of " +
+                           std::to_string(buf.size()) + " bytes");
     got += n;
   }
 }

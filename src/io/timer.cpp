@@ -27,7 +27,8 @@ void timer_wait::init(std::chrono::steady_clock::time_point t) noexcept {
 
 interval::interval(std::chrono::nanoseconds period, io_loop& loop)
     : period_(period), next_(std::chrono::steady_clock::now()), loop_(loop) {
-  if (period <= std::chrono::nanoseconds::zero()) throw std::invalid_argument("duet::interval: period must be positive");
+  if (period <= std::chrono::nanoseconds::zero())
+    throw std::invalid_argument("duet::interval: period must be positive");
 }
 
 sleep_awaiter interval::tick() {

@@ -21,8 +21,8 @@ timer_wheel::timer_wheel(std::uint64_t now) noexcept : now_(now) {
 }
 
 void timer_wheel::link(timer_node& t) noexcept {
-  if (t.deadline < now_) t.deadline = now_;                           // overdue: fire next advance
-  if (t.deadline - now_ > max_span) t.deadline = now_ + max_span;     // beyond the wheel: clamp
+  if (t.deadline < now_) t.deadline = now_;                        // overdue: fire next advance
+  if (t.deadline - now_ > max_span) t.deadline = now_ + max_span;  // beyond the wheel: clamp
   const int level = level_for(now_, t.deadline);
   const int slot = static_cast<int>((t.deadline >> (bits * level)) & (slots - 1));
   timer_node& head = heads_[level][slot];

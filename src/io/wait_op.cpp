@@ -48,7 +48,7 @@ void wait_op::request_cancel() noexcept {
   std::uint8_t expected = idle;
   // acq_rel: pairs with begin()'s and complete()'s CASes; exactly one transition wins.
   if (state.compare_exchange_strong(expected, cancelled, std::memory_order_acq_rel)) return;  // begin() sees it
-  if (expected != armed) return;  // already done
+  if (expected != armed) return;                                                              // already done
   if (!state.compare_exchange_strong(expected, cancelled, std::memory_order_acq_rel)) return;
   cancel_job.op = this;
   cancel_job.run_ = [](duet::detail::job* j) noexcept {
@@ -62,8 +62,10 @@ void wait_op::request_cancel() noexcept {
 
 void wait_op::resume_home() noexcept {
   resume.handle = coro;
-  if (home == loop && loop->on_loop_thread()) loop->state().run_local(resume);
-  else home->post(resume);
+  if (home == loop && loop->on_loop_thread())
+    loop->state().run_local(resume);
+  else
+    home->post(resume);
 }
 
 }  // namespace duet::io::detail

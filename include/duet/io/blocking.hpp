@@ -27,7 +27,7 @@ class blocking_state;
 
 /// Options for a blocking_pool.
 struct blocking_options {
-  std::size_t max_threads = 512;  ///< the pool never runs more threads than this
+  std::size_t max_threads = 512;                   ///< the pool never runs more threads than this
   std::chrono::milliseconds idle_timeout{10'000};  ///< an idle thread exits after this long
 };
 
@@ -69,8 +69,10 @@ class blocking_awaiter : duet::detail::job {
   static void execute(duet::detail::job* j) noexcept {
     auto* self = static_cast<blocking_awaiter*>(j);
     try {
-      if constexpr (std::is_void_v<R>) std::invoke(self->f_);
-      else self->value_.emplace(std::invoke(self->f_));
+      if constexpr (std::is_void_v<R>)
+        std::invoke(self->f_);
+      else
+        self->value_.emplace(std::invoke(self->f_));
     } catch (...) {
       self->error_ = std::current_exception();
     }

@@ -103,8 +103,10 @@ task<T> timeout(task<T> t, std::chrono::nanoseconds limit) {
     co_await g.wait();
   }
   if (result) {
-    if constexpr (std::is_void_v<T>) co_return;
-    else co_return std::move(*result);
+    if constexpr (std::is_void_v<T>)
+      co_return;
+    else
+      co_return std::move(*result);
   }
   if (timed_out) throw timeout_error(limit);
   if (error) std::rethrow_exception(error);

@@ -9,8 +9,8 @@
 // the second try and the recording.
 #pragma once
 
-#include <cstddef>
 #include <sys/types.h>
+#include <cstddef>
 
 #include "duet/io/detail/wait_op.hpp"
 

@@ -69,7 +69,7 @@ class timer_wheel {
 
   std::uint64_t now_;
   std::size_t count_ = 0;
-  std::array<std::uint64_t, levels> occupied_{};  // bit s set: slot s of that level is non-empty
+  std::array<std::uint64_t, levels> occupied_{};               // bit s set: slot s of that level is non-empty
   std::array<std::array<timer_node, slots>, levels> heads_{};  // sentinels
 };
 

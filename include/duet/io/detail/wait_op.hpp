@@ -80,8 +80,10 @@ struct wait_op {
 /// The stop token of the awaiting coroutine if it is a duet task, else nullptr.
 template <class P>
 const std::stop_token* token_of(std::coroutine_handle<P> h) noexcept {
-  if constexpr (std::is_base_of_v<duet::detail::promise_base, P>) return h.promise().stop_;
-  else return nullptr;
+  if constexpr (std::is_base_of_v<duet::detail::promise_base, P>)
+    return h.promise().stop_;
+  else
+    return nullptr;
 }
 
 }  // namespace duet::io::detail
