@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <stdexcept>
+#include <string>
 
 #include "loop_state.hpp"
 
@@ -105,6 +106,18 @@ io::detail::fd_entry& io_handle::entry() const {
 
 fd_awaiter io_handle::read_some(std::span<std::byte> buf) {
   return {entry(), *loop_, false, &attempt_read, "duet: read", {.data = buf.data(), .size = buf.size()}};
+}
+
+task<void> io_handle::read_exact(std::span<std::byte> buf) {
+  std::size_t got = 0;
+  while (got < buf.size()) {
+    const std::size_t n = co_await read_some(buf.subspan(got));
+    if (n == 0)
+      throw std::system_error(ECONNRESET, std::generic_category(),
+                              "duet: read_exact: the stream ended after " + std::to_string(got) + " of " +
+                                  std::to_string(buf.size()) + " bytes");
+    got += n;
+  }
 }
 
 fd_awaiter io_handle::write_all(std::span<const std::byte> buf) {

@@ -2,8 +2,12 @@
 #pragma once
 
 #include "duet/io/blocking.hpp"
+#include "duet/io/datagram.hpp"
 #include "duet/io/io_handle.hpp"
 #include "duet/io/io_loop.hpp"
+#include "duet/io/pipe.hpp"
+#include "duet/io/socket.hpp"
 #include "duet/io/socket_address.hpp"
 #include "duet/io/tcp.hpp"
 #include "duet/io/timer.hpp"
+#include "duet/io/unix_socket.hpp"

@@ -20,6 +20,7 @@
 #include "duet/io/detail/fd_entry.hpp"
 #include "duet/io/io_loop.hpp"
 #include "duet/task/cancel.hpp"
+#include "duet/task/task.hpp"
 
 namespace duet {
 
@@ -29,6 +30,8 @@ struct fd_args {
   std::size_t size = 0;
   const void* addr = nullptr;
   unsigned addr_len = 0;
+  void* out_addr = nullptr;
+  unsigned out_addr_len = 0;
 };
 
 /// Awaitable for one descriptor operation: tries the syscall at once, waits for readiness only
@@ -44,6 +47,8 @@ class [[nodiscard]] fd_awaiter {
     op_.size = a.size;
     op_.addr = a.addr;
     op_.addr_len = a.addr_len;
+    op_.out_addr = a.out_addr;
+    op_.out_addr_len = a.out_addr_len;
   }
   fd_awaiter(const fd_awaiter&) = delete;
   fd_awaiter& operator=(const fd_awaiter&) = delete;
@@ -61,6 +66,8 @@ class [[nodiscard]] fd_awaiter {
     if (op_.error != 0) throw std::system_error(op_.error, std::generic_category(), what_);
     return static_cast<std::size_t>(op_.result);
   }
+  /// After completion: the length of the address a recvfrom stored.
+  [[nodiscard]] unsigned out_addr_len() const noexcept { return op_.out_addr_len; }
 
  private:
   io::detail::fd_op op_;
@@ -93,14 +100,19 @@ class io_handle {
 
   /// Reads what is available, at most buf.size() bytes; 0 means end of stream.
   fd_awaiter read_some(std::span<std::byte> buf);
+  /// Reads exactly buf.size() bytes; throws std::system_error(ECONNRESET) naming how many
+  /// bytes arrived if the stream ends first.
+  task<void> read_exact(std::span<std::byte> buf);
   /// Writes every byte of `buf`; returns buf.size().
   fd_awaiter write_all(std::span<const std::byte> buf);
   /// Convenience: writes the bytes of a string.
   fd_awaiter write_all(std::string_view s) { return write_all(std::as_bytes(std::span(s.data(), s.size()))); }
 
- protected:
-  io::detail::fd_entry& entry() const;
+ public:
+  /// Internal: the loop's record of the descriptor; throws std::logic_error when closed.
+  [[nodiscard]] io::detail::fd_entry& entry() const;
 
+ protected:
   std::unique_ptr<io::detail::fd_entry> e_;
   io_loop* loop_ = nullptr;
 };

@@ -8,45 +8,30 @@
 // operation ("duet: connect to 127.0.0.1:9: Connection refused").
 #pragma once
 
-#include <span>
-#include <string>
-
-#include "duet/io/io_handle.hpp"
-#include "duet/io/socket_address.hpp"
-#include "duet/task/task.hpp"
+#include "duet/io/socket.hpp"
 
 namespace duet {
 
-class tcp_stream : public io_handle {
+class tcp_stream : public stream_socket {
  public:
   tcp_stream() noexcept = default;
-  tcp_stream(int fd, io_loop& loop) : io_handle(fd, loop) {}
+  tcp_stream(int fd, io_loop& loop) : stream_socket(fd, loop) {}
 
   /// Connects to `addr`. Throws std::system_error (e.g. ECONNREFUSED) naming the address.
   static task<tcp_stream> connect(socket_address addr, io_loop& loop = ambient_loop());
-
-  /// Reads exactly buf.size() bytes; throws std::system_error(EPIPE-like "unexpected end of
-  /// stream") if the peer closes first.
-  task<void> read_exact(std::span<std::byte> buf);
-  /// Half-close: no more writes; the peer reads end of stream.
-  void shutdown_write();
   /// TCP_NODELAY (disable Nagle's algorithm).
   void set_nodelay(bool on);
   /// SO_KEEPALIVE.
   void set_keepalive(bool on);
-  [[nodiscard]] socket_address local_address() const;
-  [[nodiscard]] socket_address peer_address() const;
 };
 
-class tcp_listener : public io_handle {
+class tcp_listener : public listener_socket {
  public:
-  tcp_listener() noexcept = default;
   /// Binds and listens (SO_REUSEADDR). Port 0 picks a free port: see local_address().
   /// Throws std::system_error naming the address (e.g. "Address already in use").
   static tcp_listener bind(const socket_address& addr, int backlog = 1024, io_loop& loop = ambient_loop());
   /// Accepts one connection.
   task<tcp_stream> accept();
-  [[nodiscard]] socket_address local_address() const;
 };
 
 }  // namespace duet

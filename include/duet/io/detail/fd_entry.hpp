@@ -37,8 +37,10 @@ struct fd_op : wait_op {
   std::byte* data = nullptr;
   std::size_t size = 0;
   std::size_t done = 0;
-  const void* addr = nullptr;  // connect: the sockaddr
+  const void* addr = nullptr;  // connect / sendto: the destination
   unsigned addr_len = 0;
+  void* out_addr = nullptr;  // recvfrom: where the sender's address goes
+  unsigned out_addr_len = 0;
 
   /// Prepares the wait hooks; call before begin().
   void init(fd_entry& e, bool write, bool (*fn)(fd_op*) noexcept) noexcept;
