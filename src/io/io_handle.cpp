@@ -1,6 +1,7 @@
 #include "duet/io/io_handle.hpp"
 
 #include <fcntl.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -53,7 +54,8 @@ bool attempt_write(io::detail::fd_op* op) noexcept {
 // hold for it, and fails the operations still waiting on it.
 struct closer : duet::detail::job {
   io::detail::fd_entry* e;
-  explicit closer(io::detail::fd_entry* entry) : e(entry) {
+  io_loop* loop;
+  closer(io::detail::fd_entry* entry, io_loop* l) : e(entry), loop(l) {
     run_ = [](duet::detail::job* j) noexcept {
       auto* self = static_cast<closer*>(j);
       for (io::detail::fd_op* op : {self->e->reader, self->e->writer}) {
@@ -62,6 +64,9 @@ struct closer : duet::detail::job {
         op->result = -1;
         op->complete();
       }
+      // Deregister explicitly: epoll drops an entry on close() only once every descriptor of
+      // the open file is closed, and a dup (a signal pipe, a child's pipe) may outlive ours.
+      if (self->e->registered) epoll_ctl(self->loop->state().epfd, EPOLL_CTL_DEL, self->e->fd, nullptr);
       ::close(self->e->fd);
       delete self->e;
       delete self;
@@ -88,7 +93,7 @@ void io_handle::close() noexcept {
   io::detail::fd_entry* e = e_.release();
   // The loop owns a registered entry (its events and waiters point at it): close there.
   if (e->registered || loop_->on_loop_thread()) {
-    auto* c = new closer(e);
+    auto* c = new closer(e, loop_);
     if (loop_->on_loop_thread())
       c->run();
     else

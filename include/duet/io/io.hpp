@@ -6,6 +6,8 @@
 #include "duet/io/io_handle.hpp"
 #include "duet/io/io_loop.hpp"
 #include "duet/io/pipe.hpp"
+#include "duet/io/process.hpp"
+#include "duet/io/signal.hpp"
 #include "duet/io/socket.hpp"
 #include "duet/io/socket_address.hpp"
 #include "duet/io/tcp.hpp"
