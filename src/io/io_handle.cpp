@@ -1,7 +1,6 @@
 #include "duet/io/io_handle.hpp"
 
 #include <fcntl.h>
-#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -64,9 +63,8 @@ struct closer : duet::detail::job {
         op->result = -1;
         op->complete();
       }
-      // Deregister explicitly: epoll drops an entry on close() only once every descriptor of
-      // the open file is closed, and a dup (a signal pipe, a child's pipe) may outlive ours.
-      if (self->e->registered) epoll_ctl(self->loop->state().epfd, EPOLL_CTL_DEL, self->e->fd, nullptr);
+      // Deregister before closing (see backend::forget).
+      self->loop->state().kernel->forget(*self->e);
       ::close(self->e->fd);
       delete self->e;
       delete self;
@@ -92,7 +90,7 @@ void io_handle::close() noexcept {
   if (!e_) return;
   io::detail::fd_entry* e = e_.release();
   // The loop owns a registered entry (its events and waiters point at it): close there.
-  if (e->registered || loop_->on_loop_thread()) {
+  if (e->registered || e->backend_data[0] != nullptr || e->backend_data[1] != nullptr || loop_->on_loop_thread()) {
     auto* c = new closer(e, loop_);
     if (loop_->on_loop_thread())
       c->run();

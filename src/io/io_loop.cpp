@@ -1,8 +1,6 @@
 #include "duet/io/io_loop.hpp"
 
 #include <pthread.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <array>
@@ -15,34 +13,7 @@
 
 namespace duet::io::detail {
 
-namespace {
-[[noreturn]] void throw_errno(const char* what) { throw std::system_error(errno, std::generic_category(), what); }
-}  // namespace
-
-loop_state::loop_state(io_loop& o) : owner(o) {
-  epfd = epoll_create1(EPOLL_CLOEXEC);
-  if (epfd < 0) throw_errno("duet::io_loop: epoll_create1");
-  evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (evfd < 0) {
-    int e = errno;
-    close(epfd);
-    throw std::system_error(e, std::generic_category(), "duet::io_loop: eventfd");
-  }
-  epoll_event ev{};
-  ev.events = EPOLLIN;
-  ev.data.ptr = nullptr;  // nullptr marks the wake-up eventfd
-  if (epoll_ctl(epfd, EPOLL_CTL_ADD, evfd, &ev) != 0) {
-    int e = errno;
-    close(evfd);
-    close(epfd);
-    throw std::system_error(e, std::generic_category(), "duet::io_loop: epoll_ctl(eventfd)");
-  }
-}
-
-loop_state::~loop_state() {
-  if (evfd >= 0) close(evfd);
-  if (epfd >= 0) close(epfd);
-}
+loop_state::loop_state(io_loop& o, const char* backend_name) : owner(o), kernel(make_backend(backend_name)) {}
 
 void loop_state::track(wait_op& op) noexcept {
   op.armed_prev = nullptr;
@@ -61,21 +32,10 @@ void loop_state::untrack(wait_op& op) noexcept {
   op.armed_prev = op.armed_next = nullptr;
 }
 
-void loop_state::register_fd(fd_entry& e) {
-  if (e.registered) return;
-  epoll_event ev{};
-  // Edge-triggered, both directions, once: no epoll_ctl per wait (see fd_entry.hpp).
-  ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
-  ev.data.ptr = &e;
-  if (epoll_ctl(epfd, EPOLL_CTL_ADD, e.fd, &ev) != 0) throw_errno("duet::io: epoll_ctl(ADD)");
-  e.registered = true;
-}
-
 void loop_state::run() {
   // release: pairs with the acquire in io_loop's constructor, which waits for it.
   thread_id.store(std::this_thread::get_id(), std::memory_order_release);
   duet::detail::set_current_executor(&owner);
-  std::array<epoll_event, 256> events{};
   bool cancelled_all = false;
   for (;;) {
     // 1. Take what other threads posted. seq_cst: see post() for the pairing argument.
@@ -129,26 +89,21 @@ void loop_state::run() {
       timeout = *next <= now ? 0 : static_cast<int>(std::min<std::uint64_t>(*next - now, 60'000));
     }
     if (timeout != 0 && duet::detail::trace_enabled()) duet::detail::trace_record(duet::detail::trace_kind::park);
-    const int n = epoll_wait(epfd, events.data(), static_cast<int>(events.size()), timeout);
+    ready.clear();
+    kernel->wait(timeout, ready);
     if (timeout != 0 && duet::detail::trace_enabled()) duet::detail::trace_record(duet::detail::trace_kind::unpark);
-    for (int i = 0; i < n; ++i) {
-      auto* e = static_cast<fd_entry*>(events[i].data.ptr);
-      const std::uint32_t ev = events[i].events;
-      if (e == nullptr) {
-        std::uint64_t v;
-        [[maybe_unused]] auto r = read(evfd, &v, sizeof v);
-        continue;
-      }
-      if ((ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0) {
-        if (fd_op* r = e->reader) {
+    for (const readiness& r : ready) {
+      fd_entry* e = r.entry;
+      if (r.readable) {
+        if (fd_op* op = e->reader) {
           e->reader = nullptr;
-          r->on_ready();
+          op->on_ready();
         }
       }
-      if ((ev & (EPOLLOUT | EPOLLHUP | EPOLLERR)) != 0) {
-        if (fd_op* w = e->writer) {
+      if (r.writable) {
+        if (fd_op* op = e->writer) {
           e->writer = nullptr;
-          w->on_ready();
+          op->on_ready();
         }
       }
     }
@@ -188,7 +143,8 @@ io_loop& ambient_loop() {
   return *fallback;
 }
 
-io_loop::io_loop(const loop_options& opts) : state_(std::make_unique<io::detail::loop_state>(*this)) {
+io_loop::io_loop(const loop_options& opts)
+    : state_(std::make_unique<io::detail::loop_state>(*this, opts.backend.empty() ? nullptr : opts.backend.c_str())) {
   // A write to a closed pipe or socket must be an EPIPE error, not the death of the process
   // (sockets also use MSG_NOSIGNAL). Done once, as Rust's and Go's runtimes do at start-up.
   static const bool sigpipe_ignored = [] { return std::signal(SIGPIPE, SIG_IGN) != SIG_ERR; }();
@@ -210,10 +166,7 @@ void io_loop::shutdown() noexcept {
   if (!state_->thread.joinable()) return;
   if (on_loop_thread()) std::terminate();                   // a loop cannot join itself
   state_->stopping.store(true, std::memory_order_relaxed);  // relaxed: the post below wakes it
-  if (!state_->wake_pending.exchange(true, std::memory_order_seq_cst)) {
-    std::uint64_t one = 1;
-    [[maybe_unused]] auto r = write(state_->evfd, &one, sizeof one);
-  }
+  if (!state_->wake_pending.exchange(true, std::memory_order_seq_cst)) state_->kernel->wake();
   state_->thread.join();
   io::detail::clear_ambient_loop(this);
 }
@@ -240,11 +193,10 @@ void io_loop::post(duet::detail::job& j) noexcept {
   // seq_cst exchange: if it reads true, the loop has not yet reset the flag, and its reset
   // happens before it takes remote_mu to drain, so it will see our job; if it reads false,
   // we write the eventfd and epoll_wait returns.
-  if (!st.wake_pending.exchange(true, std::memory_order_seq_cst)) {
-    std::uint64_t one = 1;
-    [[maybe_unused]] auto r = write(st.evfd, &one, sizeof one);
-  }
+  if (!st.wake_pending.exchange(true, std::memory_order_seq_cst)) st.kernel->wake();
 }
+
+const char* io_loop::backend_name() const noexcept { return state_->kernel->name(); }
 
 bool io_loop::stopping() const noexcept { return state_->stopping.load(std::memory_order_relaxed); }
 

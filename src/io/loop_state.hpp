@@ -6,7 +6,9 @@
 #include <chrono>
 #include <mutex>
 #include <thread>
+#include <vector>
 
+#include "backend.hpp"
 #include "duet/core/job.hpp"
 #include "duet/io/detail/fd_entry.hpp"
 #include "duet/io/detail/timer_wheel.hpp"
@@ -41,8 +43,7 @@ struct job_fifo {
 
 class loop_state {
  public:
-  explicit loop_state(io_loop& owner);
-  ~loop_state();
+  loop_state(io_loop& owner, const char* backend_name);
 
   /// Milliseconds since the loop started: the timer wheel's clock.
   [[nodiscard]] std::uint64_t now_ms() const noexcept {
@@ -64,8 +65,8 @@ class loop_state {
 
   io_loop& owner;
   std::chrono::steady_clock::time_point origin = std::chrono::steady_clock::now();
-  int epfd = -1;
-  int evfd = -1;
+  std::unique_ptr<backend> kernel;  // epoll or io_uring
+  std::vector<readiness> ready;     // reused by every wait (loop thread only)
   timer_wheel wheel{0};
   job_fifo local;            // loop thread only
   wait_op* armed = nullptr;  // loop thread only: head of the armed list

@@ -95,7 +95,9 @@ class io_handle {
   [[nodiscard]] bool is_open() const noexcept { return e_ != nullptr; }
   [[nodiscard]] int native_handle() const noexcept { return e_ ? e_->fd : -1; }
   [[nodiscard]] io_loop& loop() const noexcept { return *loop_; }
-  /// Closes the descriptor. A read or write still pending on it fails with EBADF.
+  /// Closes the descriptor. A read or write still pending on it fails with EBADF. Called off
+  /// the loop's thread, the close itself runs on the loop, moments later (in order with
+  /// everything else posted there): the loop may still be reporting events for it.
   void close() noexcept;
 
   /// Reads what is available, at most buf.size() bytes; 0 means end of stream.

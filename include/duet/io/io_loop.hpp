@@ -30,6 +30,9 @@ namespace duet {
 /// Options for an io_loop.
 struct loop_options {
   std::string name = "duet-io";  ///< thread name, visible in `top -H`
+  /// "epoll", "io_uring" or empty for the default: $DUET_IO_BACKEND if set, else io_uring
+  /// where the kernel allows it, else epoll. Throws if the one asked for is unavailable.
+  std::string backend{};
 };
 
 class io_loop final : public executor {
@@ -44,6 +47,9 @@ class io_loop final : public executor {
 
   /// Stops as described at the destructor. Idempotent.
   void shutdown() noexcept;
+
+  /// "epoll" or "io_uring".
+  [[nodiscard]] const char* backend_name() const noexcept;
 
   /// True on this loop's thread.
   [[nodiscard]] bool on_loop_thread() const noexcept;

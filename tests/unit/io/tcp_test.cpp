@@ -227,10 +227,12 @@ TEST(Tcp, RunningOutOfDescriptorsIsAClearErrorAndTheRuntimeRecovers) {
           err = e.code().value();
         }
       }
-      held.clear();  // give them back
-      // Everything works again.
-      auto c = co_await duet::tcp_stream::connect(l.local_address());
-      auto s = co_await l.accept();
+      held.clear();                // give them back; closing from a CPU worker completes on the loop:
+      co_await duet::on(rt.io());  // once here, the loop has run every close posted before
+      // Everything works again (a fresh listener: the old backlog holds half-accepted peers).
+      auto l2 = duet::tcp_listener::bind(duet::socket_address::parse("127.0.0.1:0"));
+      auto c = co_await duet::tcp_stream::connect(l2.local_address());
+      auto s = co_await l2.accept();
       co_await c.write_all(std::string_view("ok"));
       std::array<std::byte, 2> buf{};
       co_await s.read_exact(buf);

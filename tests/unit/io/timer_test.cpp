@@ -192,3 +192,16 @@ TEST(Runtime, ShutdownCancelsSleepingTasks) {
   EXPECT_EQ(cancelled.load() + finished.load(), 1000);
   EXPECT_EQ(cancelled.load(), 1000);
 }
+
+TEST(IoLoop, BackendCanBeChosenAndBadNamesAreRejected) {
+  duet::io_loop e({.name = "duet-io-test", .backend = "epoll"});
+  EXPECT_STREQ(e.backend_name(), "epoll");
+  EXPECT_THROW(duet::io_loop({.name = "x", .backend = "kqueue"}), std::invalid_argument);
+  try {
+    duet::io_loop u({.name = "duet-io-test", .backend = "io_uring"});
+    EXPECT_STREQ(u.backend_name(), "io_uring");
+  } catch (const std::runtime_error& ex) {
+    // io_uring unavailable on this kernel: the message must say why.
+    EXPECT_NE(std::string(ex.what()).find("io_uring"), std::string::npos);
+  }
+}

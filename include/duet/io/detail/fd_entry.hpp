@@ -20,9 +20,10 @@ struct fd_op;
 
 struct fd_entry {
   int fd = -1;
-  bool registered = false;  // loop thread only
-  fd_op* reader = nullptr;  // loop thread only
-  fd_op* writer = nullptr;  // loop thread only
+  bool registered = false;                     // loop thread only
+  fd_op* reader = nullptr;                     // loop thread only
+  fd_op* writer = nullptr;                     // loop thread only
+  void* backend_data[2] = {nullptr, nullptr};  // the backend's per-direction state (io_uring: a pending poll)
 };
 
 /// A wait_op that performs a syscall when the descriptor is ready.
