@@ -3,6 +3,7 @@
 
 #include "duet/io/blocking.hpp"
 #include "duet/io/datagram.hpp"
+#include "duet/io/file.hpp"
 #include "duet/io/io_handle.hpp"
 #include "duet/io/io_loop.hpp"
 #include "duet/io/pipe.hpp"

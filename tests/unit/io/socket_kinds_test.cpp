@@ -150,3 +150,32 @@ TEST(Pipe, WritingWithNoReaderIsEpipe) {
   };
   EXPECT_EQ(rt.block_on(body()), EPIPE);
 }
+
+TEST(File, WritesReadsAndReportsMissingFilesByName) {
+  duet::runtime rt({.cpu_threads = 2});
+  const std::string path = temp_socket_path("file") + ".bin";
+  auto body = [&]() -> duet::task<std::string> {
+    std::string data(300000, '\0');
+    for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>('a' + i % 26);
+    co_await duet::write_file(path, data);
+    std::string back = co_await duet::read_file(path);
+    EXPECT_EQ(back, data);
+    auto f = co_await duet::file::open(path, duet::file::read_write);
+    EXPECT_EQ(co_await f.size(), data.size());
+    co_await f.write_at(bytes("XYZ"), 26);
+    std::array<std::byte, 5> five{};
+    EXPECT_EQ(co_await f.read_at(five, 25), 5u);
+    co_await f.sync();
+    co_return text(five);
+  };
+  EXPECT_EQ(rt.block_on(body()), "zXYZd");
+  std::filesystem::remove(path);
+  auto missing = [&]() -> duet::task<void> { co_await duet::read_file(path + ".missing"); };
+  try {
+    rt.block_on(missing());
+    FAIL();
+  } catch (const std::system_error& e) {
+    EXPECT_EQ(e.code().value(), ENOENT);
+    EXPECT_NE(std::string(e.what()).find(".missing"), std::string::npos) << e.what();
+  }
+}
