@@ -177,23 +177,20 @@ void io_loop::post(duet::detail::job& j) noexcept {
     st.local.push(j);
     return;
   }
-  bool queued = false;
   {
     std::lock_guard lock(st.remote_mu);
     // relaxed: written under remote_mu by the exiting loop.
     if (!st.exited.load(std::memory_order_relaxed)) {
       st.remote.push(j);
-      queued = true;
+      // seq_cst exchange: if it reads true, the loop has not yet reset the flag, and its reset
+      // happens before it takes remote_mu to drain, so it will see our job; if it reads false,
+      // we wake the backend. Done under the lock: once it is released the loop may exit and
+      // its owner destroy it, so the wake must not come after.
+      if (!st.wake_pending.exchange(true, std::memory_order_seq_cst)) st.kernel->wake();
+      return;
     }
   }
-  if (!queued) {
-    j.run();  // the loop is gone: run here (the task sees cancellation at its next wait)
-    return;
-  }
-  // seq_cst exchange: if it reads true, the loop has not yet reset the flag, and its reset
-  // happens before it takes remote_mu to drain, so it will see our job; if it reads false,
-  // we write the eventfd and epoll_wait returns.
-  if (!st.wake_pending.exchange(true, std::memory_order_seq_cst)) st.kernel->wake();
+  j.run();  // the loop is gone: run here (the task sees cancellation at its next wait)
 }
 
 const char* io_loop::backend_name() const noexcept { return state_->kernel->name(); }

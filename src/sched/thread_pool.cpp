@@ -107,18 +107,19 @@ job* pool_state::pop_global() noexcept {
 }
 
 void pool_state::inject(job& j) noexcept {
-  {
-    std::lock_guard lock(global_mu_);
-    j.next_ = nullptr;
-    if (global_tail_ != nullptr)
-      global_tail_->next_ = &j;
-    else
-      global_head_ = &j;
-    global_tail_ = &j;
-    // relaxed: the count is a hint read outside the lock; the eventcount's fence in notify
-    // orders this publication before the check for sleepers.
-    global_size_.fetch_add(1, std::memory_order_relaxed);
-  }
+  std::lock_guard lock(global_mu_);
+  j.next_ = nullptr;
+  if (global_tail_ != nullptr)
+    global_tail_->next_ = &j;
+  else
+    global_head_ = &j;
+  global_tail_ = &j;
+  // relaxed: the count is a hint read outside the lock; the eventcount's fence in notify
+  // orders this publication before the check for sleepers.
+  global_size_.fetch_add(1, std::memory_order_relaxed);
+  // Notify before unlocking: once the lock is released a worker may run the job, the job may
+  // finish the last task, and its owner may destroy this pool while a poster from another
+  // thread (an on() hop from another executor) would still be touching sleep_.
   sleep_.notify_one();
 }
 

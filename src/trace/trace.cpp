@@ -161,7 +161,9 @@ void write_chrome_json(const std::string& path) {
         case trace_kind::task_begin:
           ++depth;
           sep();
-          std::fprintf(out, "{\"name\":\"%s\",\"ph\":\"B\",\"pid\":1,\"tid\":%d,\"ts\":%.3f}", name, s.tid, us);
+          std::fputs("{\"name\":", out);
+          write_json_string(out, name);  // user span names may hold quotes or backslashes
+          std::fprintf(out, ",\"ph\":\"B\",\"pid\":1,\"tid\":%d,\"ts\":%.3f}", s.tid, us);
           break;
         case trace_kind::task_end:
           if (depth == 0) break;  // its begin fell out of the ring
@@ -173,8 +175,9 @@ void write_chrome_json(const std::string& path) {
           static const char* const names[] = {"", "", "steal", "park", "unpark", ""};
           const char* n = e.kind == trace_kind::mark ? name : names[static_cast<int>(e.kind)];
           sep();
-          std::fprintf(out, "{\"name\":\"%s\",\"ph\":\"i\",\"s\":\"t\",\"pid\":1,\"tid\":%d,\"ts\":%.3f}", n, s.tid,
-                       us);
+          std::fputs("{\"name\":", out);
+          write_json_string(out, n);
+          std::fprintf(out, ",\"ph\":\"i\",\"s\":\"t\",\"pid\":1,\"tid\":%d,\"ts\":%.3f}", s.tid, us);
         }
       }
     }

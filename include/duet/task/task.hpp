@@ -34,8 +34,10 @@ class task_promise : public promise_base {
   void return_value(U&& v) noexcept(std::is_nothrow_constructible_v<T, U&&>) {
     value_.emplace(std::forward<U>(v));
   }
+  // Moves the exception out: the frame may be destroyed on the completing thread after the
+  // consumer caught it, and only the consumer should then hold (and free) it.
   T take() {
-    if (error_) std::rethrow_exception(error_);
+    if (error_) std::rethrow_exception(std::move(error_));
     return std::move(*value_);
   }
 
@@ -49,7 +51,7 @@ class task_promise<void> : public promise_base {
   task<void> get_return_object() noexcept;
   void return_void() noexcept {}
   void take() {
-    if (error_) std::rethrow_exception(error_);
+    if (error_) std::rethrow_exception(std::move(error_));  // see task_promise<T>::take
   }
 };
 

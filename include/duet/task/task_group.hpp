@@ -47,9 +47,9 @@ class task_group {
     std::mutex error_mu;
     std::exception_ptr error;  // first failure; a real error beats a cancellation
 
-    void record(const std::exception_ptr& e) {
+    void record(std::exception_ptr e) {
       std::lock_guard lock(error_mu);
-      if (!error || (is_cancelled(error) && !is_cancelled(e))) error = e;
+      if (!error || (is_cancelled(error) && !is_cancelled(e))) error = std::move(e);
     }
     void unref() noexcept {
       // acq_rel: the last owner sees every other owner's writes before deleting.
@@ -58,7 +58,9 @@ class task_group {
     static std::coroutine_handle<> on_child_done(detail::waiter* w, detail::promise_base& child) noexcept {
       auto* s = static_cast<state*>(w);
       if (child.error_) {
-        s->record(child.error_);
+        // Moved, not copied: the child's frame is destroyed on this thread after the waiter may
+        // already have caught the exception, and must not hold the last reference to it.
+        s->record(std::move(child.error_));
         s->source.request_stop();
       }
       std::coroutine_handle<> next = std::noop_coroutine();
