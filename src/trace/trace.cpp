@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <new>
 #include <mutex>
 #include <stdexcept>
 #include <vector>
@@ -62,9 +63,17 @@ std::uint64_t now_ns() noexcept {
 
 void trace_record(trace_kind kind, const char* name) noexcept {
   ring& r = my_ring();
-  const std::uint64_t ts = now_ns();
   std::lock_guard lock(r.mu);
-  if (r.events.empty()) r.events.resize(ring_capacity);
+  if (r.events.empty()) {
+    // First event on this thread: allocate the ring before reading the clock, so the
+    // allocation is not charged to the span. Out of memory: drop the event (noexcept).
+    try {
+      r.events.resize(ring_capacity);
+    } catch (const std::bad_alloc&) {
+      return;
+    }
+  }
+  const std::uint64_t ts = now_ns();
   r.events[r.total % ring_capacity] = trace_event{ts, name, kind};
   ++r.total;
 }

@@ -1,0 +1,25 @@
+// The demo's table of contents. A new section is a file defining `section X_section()` and one
+// line here; the order below is the order the demo runs and prints them.
+#include "demo/demo.hpp"
+
+namespace duet_cli::demo {
+
+section sum_section();
+section map_section();
+section fib_section();
+section wait_section();
+
+const std::vector<section>& sections() {
+  static const std::vector<section> list = {
+      // Computing: one job split across cores (parallelism).
+      sum_section(),
+      map_section(),
+      fib_section(),
+      // Waiting: many tasks in progress at once (concurrency). The scraping experiment against a
+      // local HTTP server joins it with `duet serve` / `duet fetch`.
+      wait_section(),
+  };
+  return list;
+}
+
+}  // namespace duet_cli::demo
