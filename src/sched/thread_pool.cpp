@@ -19,7 +19,6 @@ thread_local executor* tls_executor = nullptr;
 constexpr int spin_rounds = 64;
 
 void worker_main(pool_state& pool, worker& w, const std::string& name) {
-  pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());  // Linux limit: 15 chars
   trace_name_thread(name.c_str());
   tls_worker = &w;
   set_current_executor(&pool.owner());
@@ -27,10 +26,13 @@ void worker_main(pool_state& pool, worker& w, const std::string& name) {
   int idle = 0;
   for (;;) {
     job* j = nullptr;
-    // Every 61st job, look at the global queue first so outside work is never starved.
-    if ((++w.jobs_run % 61) != 0) j = w.pop();
+    // Every 61st job, look at the global queue (only: not the other deques) first, so outside
+    // work is never starved. Stealing from a peer here would start a fresh subtree while this
+    // worker's own stay suspended, growing live tasks in breadth (measured: 62k live frames
+    // instead of 275 for a when_all fib(29)).
+    if ((++w.jobs_run % 61) == 0) j = pool.pop_global_for_fairness();
+    if (j == nullptr) j = w.pop();
     if (j == nullptr) j = pool.steal_for(w);
-    if (j == nullptr && (w.jobs_run % 61) == 0) j = w.pop();
     if (j != nullptr) {
       idle = 0;
       run_job(j);
@@ -155,6 +157,9 @@ thread_pool::thread_pool(const pool_options& opts) {
   for (std::size_t i = 0; i < n; ++i) {
     state_->threads_.emplace_back(detail::worker_main, std::ref(*state_), std::ref(ws[i]),
                                   opts.name + "-" + std::to_string(i));
+    // Named here, by the creating thread, so the name is visible once the constructor returns.
+    pthread_setname_np(state_->threads_.back().native_handle(),
+                       (opts.name + "-" + std::to_string(i)).substr(0, 15).c_str());  // Linux: 15 chars
   }
 }
 

@@ -52,6 +52,8 @@ class pool_state {
 
   /// Finds work for `w` outside its own deque: the global queue, then the other deques.
   job* steal_for(worker& w) noexcept;
+  /// The fairness check's look at the global queue only.
+  job* pop_global_for_fairness() noexcept { return pop_global(); }
   /// Pushes to the global FIFO and wakes a worker.
   void inject(job& j) noexcept;
 
