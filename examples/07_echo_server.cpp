@@ -31,6 +31,7 @@ duet::task<int> main_task() {
   }(listener));
 
   std::vector<duet::task<std::size_t>> clients;
+  clients.reserve(100);
   for (int i = 0; i < 100; ++i) clients.push_back(client(listener.local_address(), i));
   auto ok = co_await duet::timeout(duet::when_all(std::move(clients)), 10s);
   co_await server;

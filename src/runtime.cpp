@@ -2,7 +2,7 @@
 
 namespace duet {
 
-runtime::runtime(runtime_options opts)
+runtime::runtime(const runtime_options& opts)
     : cpu_(pool_options{.threads = opts.cpu_threads, .name = opts.name + "-cpu"}),
       io_(loop_options{.name = opts.name + "-io"}) {
   detail::set_ambient_pool(&cpu_);

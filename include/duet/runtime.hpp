@@ -29,7 +29,7 @@ struct runtime_options {
 
 class runtime {
  public:
-  explicit runtime(runtime_options opts = {});
+  explicit runtime(const runtime_options& opts = {});
   /// Cancels what is still running (tasks see cancelled_error at their next suspension point:
   /// pending sleeps and socket waits end at once), runs what is queued to completion or
   /// cancellation, and joins the threads.

@@ -91,6 +91,7 @@ void io_handle::close() noexcept {
   io::detail::fd_entry* e = e_.release();
   // The loop owns a registered entry (its events and waiters point at it): close there.
   if (e->registered || e->backend_data[0] != nullptr || e->backend_data[1] != nullptr || loop_->on_loop_thread()) {
+    // NOLINTNEXTLINE(bugprone-unhandled-exception-at-new): bad_alloc in close() terminates
     auto* c = new closer(e, loop_);
     if (loop_->on_loop_thread())
       c->run();

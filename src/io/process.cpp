@@ -111,8 +111,14 @@ child child::spawn(const command& cmd, io_loop& loop) {
   for (const auto& [k, v] : cmd.env) env[k] = v;
   std::vector<std::string> env_strings;
   env_strings.reserve(env.size());
-  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+  for (const auto& [k, v] : env) {
+    std::string kv = k;
+    kv += '=';
+    kv += v;
+    env_strings.push_back(std::move(kv));
+  }
   std::vector<char*> envp;
+  envp.reserve(env_strings.size() + 1);
   for (auto& s : env_strings) envp.push_back(s.data());
   envp.push_back(nullptr);
 
@@ -155,7 +161,7 @@ child::child(child&& o) noexcept
       in_(std::move(o.in_)),
       out_(std::move(o.out_)),
       err_(std::move(o.err_)),
-      status_(std::move(o.status_)) {}
+      status_(o.status_) {}
 
 child& child::operator=(child&& o) noexcept {
   if (this != &o) {
@@ -165,7 +171,7 @@ child& child::operator=(child&& o) noexcept {
     in_ = std::move(o.in_);
     out_ = std::move(o.out_);
     err_ = std::move(o.err_);
-    status_ = std::move(o.status_);
+    status_ = o.status_;
   }
   return *this;
 }

@@ -93,6 +93,7 @@ class uring_backend final : public backend {
         continue;
       }
       if (tag == remove_tag) continue;
+      // NOLINTNEXTLINE(performance-no-int-to-ptr): user_data carries the request's address
       auto* req = reinterpret_cast<poll_req*>(tag);
       if (req->entry != nullptr) {
         req->entry->backend_data[req->write ? 1 : 0] = nullptr;

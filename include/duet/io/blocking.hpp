@@ -62,6 +62,7 @@ class blocking_awaiter : duet::detail::job {
   }
   R await_resume() {
     if (error_) std::rethrow_exception(error_);
+    // NOLINTNEXTLINE(bugprone-unchecked-optional-access): set whenever error_ is not
     if constexpr (!std::is_void_v<R>) return std::move(*value_);
   }
 

@@ -18,7 +18,7 @@ namespace duet {
 
 class file {
  public:
-  enum mode : int {
+  enum mode : std::uint8_t {
     read_only = 0,
     write_only = 1,  ///< created if missing, truncated
     read_write = 2,  ///< created if missing, not truncated

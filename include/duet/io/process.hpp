@@ -16,6 +16,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -27,7 +28,7 @@
 namespace duet {
 
 /// What a child's standard stream is connected to.
-enum class stdio { inherit, pipe, null };
+enum class stdio : std::uint8_t { inherit, pipe, null };
 
 /// A command to run; use designated initialisers.
 struct command {

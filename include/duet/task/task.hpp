@@ -38,6 +38,7 @@ class task_promise : public promise_base {
   // consumer caught it, and only the consumer should then hold (and free) it.
   T take() {
     if (error_) std::rethrow_exception(std::move(error_));
+    // NOLINTNEXTLINE(bugprone-unchecked-optional-access): a task without error_ returned a value
     return std::move(*value_);
   }
 

@@ -146,7 +146,7 @@ class chained_scan {
 /// 128 KiB of input (it stays in L2 between the two reads); at most 65,536 blocks, at most 2^30
 /// elements per block, never longer than the input.
 inline std::size_t block_length(std::size_t n, std::size_t bytes_per_element, const options& opt) {
-  std::size_t len = opt.grain != 0 ? opt.grain : std::max<std::size_t>(256, (128 * 1024) / bytes_per_element);
+  std::size_t len = opt.grain != 0 ? opt.grain : std::max<std::size_t>(256, std::size_t{131072} / bytes_per_element);
   len = std::max(len, (n + 65535) / 65536);
   return std::max<std::size_t>(1, std::min({len, n, std::size_t{1} << 30}));
 }
