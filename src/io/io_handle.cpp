@@ -89,18 +89,21 @@ io_handle::io_handle(int fd, io_loop& loop) : loop_(&loop) {
 void io_handle::close() noexcept {
   if (!e_) return;
   io::detail::fd_entry* e = e_.release();
-  // The loop owns a registered entry (its events and waiters point at it): close there.
-  if (e->registered || e->backend_data[0] != nullptr || e->backend_data[1] != nullptr || loop_->on_loop_thread()) {
-    // NOLINTNEXTLINE(bugprone-unhandled-exception-at-new): bad_alloc in close() terminates
-    auto* c = new closer(e, loop_);
-    if (loop_->on_loop_thread())
-      c->run();
-    else
-      loop_->post(*c);
+  // acquire: pairs with the release in fd_awaiter::await_suspend.
+  if (!e->loop_owned.load(std::memory_order_acquire) && !loop_->on_loop_thread()) {
+    ::close(e->fd);  // the loop never saw it: close now, so the peer sees it at once
+    delete e;
     return;
   }
-  ::close(e->fd);
-  delete e;
+  // The entry belongs to the loop thread (its waiters and the backend's registration point at
+  // it, and only that thread may read them): close there. A loop that has exited runs the
+  // job here, inline.
+  // NOLINTNEXTLINE(bugprone-unhandled-exception-at-new): bad_alloc in close() terminates
+  auto* c = new closer(e, loop_);
+  if (loop_->on_loop_thread())
+    c->run();
+  else
+    loop_->post(*c);
 }
 
 io::detail::fd_entry& io_handle::entry() const {

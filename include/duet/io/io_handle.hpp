@@ -59,6 +59,8 @@ class [[nodiscard]] fd_awaiter {
   }
   template <class P>
   bool await_suspend(std::coroutine_handle<P> h) noexcept {
+    // release: pairs with the acquire in io_handle::close().
+    op_.entry->loop_owned.store(true, std::memory_order_release);
     return op_.begin(loop_, h, io::detail::token_of(h));
   }
   std::size_t await_resume() {

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "duet/core/config.hpp"
 #include "duet/duet.hpp"
 
 using namespace std::chrono_literals;
@@ -111,6 +112,11 @@ TEST(Child, ManyChildrenRunConcurrently) {
 }
 
 TEST(Signal, AwaitsADeliveredSignal) {
+#ifdef DUET_TSAN
+  // ThreadSanitizer defers asynchronous signals to its own safe points, which a thread parked in
+  // the kernel (epoll_wait, io_uring_enter) may not reach: the handler never runs.
+  GTEST_SKIP() << "signal delivery is not reliable under ThreadSanitizer";
+#endif
   duet::runtime rt({.cpu_threads = 1});
   auto body = []() -> duet::task<int> {
     auto waiter = duet::spawn(duet::signal(SIGUSR1));
@@ -122,6 +128,11 @@ TEST(Signal, AwaitsADeliveredSignal) {
 }
 
 TEST(Signal, ADeliveryBeforeTheAwaitIsKept) {
+#ifdef DUET_TSAN
+  // ThreadSanitizer defers asynchronous signals to its own safe points, which a thread parked in
+  // the kernel (epoll_wait, io_uring_enter) may not reach: the handler never runs.
+  GTEST_SKIP() << "signal delivery is not reliable under ThreadSanitizer";
+#endif
   duet::runtime rt({.cpu_threads = 1});
   // Install the handler, raise, then await: the delivery must not be lost.
   auto install_then_wait = []() -> duet::task<int> {

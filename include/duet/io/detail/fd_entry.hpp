@@ -10,6 +10,7 @@
 #pragma once
 
 #include <sys/types.h>
+#include <atomic>
 #include <cstddef>
 
 #include "duet/io/detail/wait_op.hpp"
@@ -23,7 +24,10 @@ struct fd_entry {
   bool registered = false;                     // loop thread only
   fd_op* reader = nullptr;                     // loop thread only
   fd_op* writer = nullptr;                     // loop thread only
-  void* backend_data[2] = {nullptr, nullptr};  // the backend's per-direction state (io_uring: a pending poll)
+  void* backend_data[2] = {nullptr, nullptr};
+  // Set (release) by the first operation that had to wait, before the loop sees the entry;
+  // read (acquire) by close(): an entry the loop never saw is closed at once, on the caller.
+  std::atomic<bool> loop_owned{false};  // the backend's per-direction state (io_uring: a pending poll)
 };
 
 /// A wait_op that performs a syscall when the descriptor is ready.
