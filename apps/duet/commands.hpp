@@ -17,5 +17,9 @@ struct command {
 
 /// `duet demo`: the seeds' examples, sequential vs duet, timed side by side.
 command add_demo_command(CLI::App& parent);
+/// `duet fetch`: download many URLs (sequential, threads, processes or async with adaptive concurrency).
+command add_fetch_command(CLI::App& parent);
+/// `duet serve`: the embedded test site (a list page and N slow pages) on 127.0.0.1.
+command add_serve_command(CLI::App& parent);
 
 }  // namespace duet_cli

@@ -19,6 +19,8 @@ int main(int argc, char** argv) {
 
   std::vector<duet_cli::command> commands;
   commands.push_back(duet_cli::add_demo_command(app));
+  commands.push_back(duet_cli::add_serve_command(app));
+  commands.push_back(duet_cli::add_fetch_command(app));
 
   try {
     app.parse(argc, argv);

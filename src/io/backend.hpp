@@ -5,6 +5,7 @@
 // Only the loop thread calls these, except wake().
 #pragma once
 
+#include <cerrno>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -12,6 +13,20 @@
 #include "duet/io/detail/fd_entry.hpp"
 
 namespace duet::io::detail {
+
+// A regular-file read or write that the backend performs itself (io_uring: IORING_OP_READ /
+// IORING_OP_WRITE). Regular files are always "ready" to epoll, so readiness cannot help them;
+// the epoll backend leaves them to the blocking pool. Not cancellable once submitted.
+struct file_op : wait_op {
+  file_op() noexcept : wait_op(wait_kind::file) {}
+  static constexpr std::uint64_t current_position = ~std::uint64_t{0};
+  int fd = -1;
+  bool write = false;
+  void* data = nullptr;
+  unsigned size = 0;
+  std::uint64_t offset = current_position;
+  int result = 0;  // bytes transferred, or -errno
+};
 
 struct readiness {
   fd_entry* entry;
@@ -30,6 +45,13 @@ class backend {
   virtual void forget(fd_entry& e) noexcept = 0;
   /// Waits up to `timeout_ms` (-1: no limit; 0: poll) and appends what became ready.
   virtual void wait(int timeout_ms, std::vector<readiness>& out) = 0;
+  /// True if submit_file() works (io_uring); else files go to the blocking pool.
+  [[nodiscard]] virtual bool runs_file_ops() const noexcept { return false; }
+  /// Starts `op`; its completion (in a later wait()) sets op.result and calls op.complete().
+  virtual void submit_file(file_op& op) noexcept {
+    op.result = -ENOSYS;
+    op.complete();
+  }
   /// Any thread: makes a wait() in progress (or the next one) return promptly.
   virtual void wake() noexcept = 0;
 };

@@ -24,25 +24,35 @@ class blocking_state {
     else
       head = &j;
     tail = &j;
-    if (idle > 0) {
+    ++queued;
+    // Enough threads are on their way to this job if the queue is not longer than the idle
+    // threads (each woken one takes a job) plus the threads still starting. Counting only
+    // "is any thread idle" lost parallelism: eight calls posted before one idle thread woke
+    // all notified that thread, and it ran them one after another.
+    if (queued <= idle + starting) {
       cv.notify_one();
       return;
     }
     if (threads < opts.max_threads) {
       ++threads;
+      ++starting;
       std::thread(&blocking_state::worker, this, self).detach();
+      return;
     }
+    if (idle > 0) cv.notify_one();
     // else: every thread is busy and the cap is reached; the job waits in the queue.
   }
 
   void worker(std::shared_ptr<blocking_state> keep) {
     pthread_setname_np(pthread_self(), "duet-blocking");
     std::unique_lock lock(mu);
+    --starting;
     for (;;) {
       if (head != nullptr) {
         duet::detail::job* j = head;
         head = j->next_;
         if (head == nullptr) tail = nullptr;
+        --queued;
         lock.unlock();
         j->run();
         lock.lock();
@@ -67,7 +77,9 @@ class blocking_state {
   duet::detail::job* head = nullptr;
   duet::detail::job* tail = nullptr;
   std::size_t threads = 0;
-  std::size_t idle = 0;
+  std::size_t idle = 0;      // waiting on cv
+  std::size_t starting = 0;  // created, not yet running worker()
+  std::size_t queued = 0;    // jobs in head..tail
   bool stopping = false;
 };
 

@@ -25,20 +25,24 @@ void fd_op::init(fd_entry& e, bool write, bool (*fn)(fd_op*) noexcept) noexcept 
   entry = &e;
   for_write = write;
   attempt = fn;
-  // On the loop thread: try again (readiness may have come since the caller's try), and only
-  // then wait. No wait of the backend separates this try from the registration (fd_entry.hpp).
-  arm = [](wait_op* w) noexcept {
-    auto* op = static_cast<fd_op*>(w);
-    if (op->attempt(op))
-      op->complete();
-    else
-      park(*op);
-  };
-  disarm = [](wait_op* w) noexcept {
-    auto* op = static_cast<fd_op*>(w);
-    fd_op*& slot = op->for_write ? op->entry->writer : op->entry->reader;
-    if (slot == op) slot = nullptr;
-  };
+}
+
+// On the loop thread: try again (readiness may have come since the caller's try), and only
+// then wait. No wait of the backend separates this try from the registration (fd_entry.hpp).
+void arm_fd(wait_op& w) noexcept {
+  auto& op = static_cast<fd_op&>(w);
+  op.loop->state().track(op);
+  if (op.attempt(&op))
+    op.complete();
+  else
+    park(op);
+}
+
+void disarm_fd(wait_op& w) noexcept {
+  auto& op = static_cast<fd_op&>(w);
+  fd_op*& slot = op.for_write ? op.entry->writer : op.entry->reader;
+  if (slot == &op) slot = nullptr;
+  op.loop->state().untrack(op);
 }
 
 void fd_op::on_ready() noexcept {

@@ -41,9 +41,16 @@ struct job_fifo {
   [[nodiscard]] bool empty() const noexcept { return head == nullptr; }
 };
 
+// The operation-specific halves of a wait_op (loop thread only), chosen by its kind.
+void arm_timer(wait_op& op) noexcept;     // timer.cpp: insert into the wheel
+void disarm_timer(wait_op& op) noexcept;  // timer.cpp: remove from the wheel
+void arm_fd(wait_op& op) noexcept;        // fd_op.cpp: try the syscall again, else park
+void disarm_fd(wait_op& op) noexcept;     // fd_op.cpp: leave the descriptor's waiter slot
+
 class loop_state {
  public:
   loop_state(io_loop& owner, const char* backend_name);
+  static void fire_timer(timer_node* n) noexcept;  // timer.cpp: the wheel's callback
 
   /// Milliseconds since the loop started: the timer wheel's clock.
   [[nodiscard]] std::uint64_t now_ms() const noexcept {
@@ -57,8 +64,8 @@ class loop_state {
     return static_cast<std::uint64_t>((us + 999) / 1000);
   }
 
-  void track(wait_op& op) noexcept;    // add to the armed list
-  void untrack(wait_op& op) noexcept;  // remove from the armed list (if linked)
+  void track(fd_op& op) noexcept;    // add to the list of armed descriptor ops
+  void untrack(fd_op& op) noexcept;  // remove from it (if linked)
   void run_local(duet::detail::job& j) noexcept { local.push(j); }
   void register_fd(fd_entry& e);  // throws std::system_error
   void run();                     // the loop thread's body
@@ -67,9 +74,10 @@ class loop_state {
   std::chrono::steady_clock::time_point origin = std::chrono::steady_clock::now();
   std::unique_ptr<backend> kernel;  // epoll or io_uring
   std::vector<readiness> ready;     // reused by every wait (loop thread only)
-  timer_wheel wheel{0};
-  job_fifo local;            // loop thread only
-  wait_op* armed = nullptr;  // loop thread only: head of the armed list
+  timer_wheel wheel{&fire_timer, 0};
+  job_fifo local;              // loop thread only
+  fd_op* armed_fds = nullptr;  // loop thread only: descriptor ops parked, for shutdown
+  std::size_t custody = 0;     // loop thread only: wait_ops armed and not yet resolved
   std::mutex remote_mu;
   job_fifo remote;  // under remote_mu
   std::atomic<bool> wake_pending{false};

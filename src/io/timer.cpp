@@ -8,19 +8,36 @@ namespace duet {
 
 namespace io::detail {
 
-void timer_wait::init(std::chrono::steady_clock::time_point t) noexcept {
-  when = t;
-  fire = [](timer_node* n) noexcept { static_cast<timer_wait*>(n)->complete(); };
-  arm = [](wait_op* w) noexcept {
-    auto* tw = static_cast<timer_wait*>(w);
-    loop_state& st = tw->loop->state();
-    tw->deadline = st.to_ticks(tw->when);
-    st.wheel.insert(*tw);
-  };
-  disarm = [](wait_op* w) noexcept {
-    auto* tw = static_cast<timer_wait*>(w);
-    tw->loop->state().wheel.remove(*tw);
-  };
+void timer_wait::init(std::chrono::steady_clock::time_point t, io_loop& l) noexcept {
+  loop = &l;
+  deadline = l.state().to_ticks(t);
+}
+
+void arm_timer(wait_op& w) noexcept {
+  auto& tw = static_cast<timer_wait&>(w);
+  tw.loop->state().wheel.insert(tw);
+}
+
+void disarm_timer(wait_op& w) noexcept {
+  auto& tw = static_cast<timer_wait&>(w);
+  tw.loop->state().wheel.remove(tw);
+}
+
+void loop_state::fire_timer(timer_node* n) noexcept { static_cast<timer_wait*>(n)->complete(); }
+
+task<void> after_timer(std::shared_ptr<after_state> s, io_loop& loop) {
+  try {
+    co_await sleep_until(s->deadline, loop);
+  } catch (const cancelled_error&) {
+    co_return;  // the case was dropped (or the loop is stopping): nobody to wake
+  }
+  sync::detail::wake_list wakes;  // declared first: fires after the lock is released
+  std::lock_guard lock(s->mu);
+  s->fired = true;
+  if (s->node.linked) {
+    s->node.linked = false;
+    if (s->node.claim()) wakes.push(*s->node.owner);  // else another case (or a cancel) won
+  }
 }
 
 }  // namespace io::detail

@@ -15,7 +15,7 @@ int level_for(std::uint64_t now, std::uint64_t deadline) noexcept {
 }
 }  // namespace
 
-timer_wheel::timer_wheel(std::uint64_t now) noexcept : now_(now) {
+timer_wheel::timer_wheel(fire_fn fire, std::uint64_t now) noexcept : fire_(fire), now_(now) {
   for (auto& level : heads_)
     for (auto& h : level) h.prev = h.next = &h;
 }
@@ -48,6 +48,21 @@ void timer_wheel::remove(timer_node& t) noexcept {
     for (int l = 0; l < levels; ++l) {
       const auto* base = heads_[l].data();
       if (n >= base && n < base + slots) occupied_[l] &= ~(std::uint64_t{1} << (n - base));
+    }
+  }
+}
+
+void timer_wheel::clear(fire_fn each) noexcept {
+  for (int l = 0; l < levels; ++l) {
+    if (occupied_[l] == 0) continue;
+    occupied_[l] = 0;
+    for (timer_node& head : heads_[l]) {
+      while (head.next != &head) {
+        timer_node* t = head.next;
+        t->unlink();
+        --count_;
+        each(t);
+      }
     }
   }
 }
@@ -91,7 +106,7 @@ void timer_wheel::advance(std::uint64_t now) noexcept {
       t->prev = t->next = nullptr;
       if (e->level == 0 || t->deadline <= now_) {
         --count_;
-        t->fire(t);
+        fire_(t);
       } else {
         link(*t);  // cascade towards level 0
       }

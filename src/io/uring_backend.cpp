@@ -19,12 +19,15 @@ namespace {
 
 constexpr std::uint64_t wake_tag = 1;    // user_data of the eventfd's poll
 constexpr std::uint64_t remove_tag = 2;  // user_data of poll removals (results ignored)
+constexpr std::uint64_t file_bit = 1;    // set in the user_data of a file_op (address | 1)
 
 // One pending poll; its address is the SQE's user_data. `entry` becomes null when the
 // descriptor is forgotten while the poll is still in the kernel.
 struct poll_req {
   fd_entry* entry;
   bool write;
+  poll_req* prev = nullptr;  // the backend's list of requests still in the kernel: freed by
+  poll_req* next = nullptr;  // their completion, or by the destructor if none ever came
 };
 
 class uring_backend final : public backend {
@@ -45,6 +48,7 @@ class uring_backend final : public backend {
     if (!ready_) return;
     io_uring_queue_exit(&ring_);  // cancels what is pending
     close(evfd_);
+    while (pending_ != nullptr) unlink_and_free(pending_);  // their completions never came
   }
 
   const char* name() const noexcept override { return "io_uring"; }
@@ -53,10 +57,26 @@ class uring_backend final : public backend {
     void*& slot = e.backend_data[write ? 1 : 0];
     if (slot != nullptr) return;  // a poll for this direction is already pending
     auto* req = new poll_req{&e, write};
+    req->next = pending_;
+    if (pending_ != nullptr) pending_->prev = req;
+    pending_ = req;
     io_uring_sqe* sqe = next_sqe();
     io_uring_prep_poll_add(sqe, e.fd, write ? POLLOUT : (POLLIN | POLLRDHUP));
     io_uring_sqe_set_data(sqe, req);
     slot = req;
+  }
+
+  bool runs_file_ops() const noexcept override { return true; }
+
+  void submit_file(file_op& op) noexcept override {
+    io_uring_sqe* sqe = next_sqe();
+    // offset ~0 is the kernel's "-1": the file position (IORING_FEAT_RW_CUR_POS, Linux 5.6).
+    if (op.write)
+      io_uring_prep_write(sqe, op.fd, op.data, op.size, op.offset);
+    else
+      io_uring_prep_read(sqe, op.fd, op.data, op.size, op.offset);
+    // Bit 0 tells a file op from a poll_req (both are 8-byte aligned addresses).
+    io_uring_sqe_set_data64(sqe, reinterpret_cast<std::uint64_t>(&op) | file_bit);
   }
 
   void forget(fd_entry& e) noexcept override {
@@ -93,6 +113,13 @@ class uring_backend final : public backend {
         continue;
       }
       if (tag == remove_tag) continue;
+      if ((tag & file_bit) != 0) {
+        // NOLINTNEXTLINE(performance-no-int-to-ptr): user_data carries the op's address
+        auto* op = reinterpret_cast<file_op*>(tag & ~file_bit);
+        op->result = cqe->res;
+        op->complete();  // queues the task's resumption; does not run it
+        continue;
+      }
       // NOLINTNEXTLINE(performance-no-int-to-ptr): user_data carries the request's address
       auto* req = reinterpret_cast<poll_req*>(tag);
       if (req->entry != nullptr) {
@@ -100,7 +127,7 @@ class uring_backend final : public backend {
         // An error result (e.g. EBADF) also wakes the waiter: its syscall reports the error.
         out.push_back({req->entry, !req->write, req->write});
       }
-      delete req;
+      unlink_and_free(req);
     }
     io_uring_cq_advance(&ring_, seen);
     if (rearm_wake) arm_wake();
@@ -126,7 +153,17 @@ class uring_backend final : public backend {
     io_uring_sqe_set_data64(sqe, wake_tag);
   }
 
+  void unlink_and_free(poll_req* req) noexcept {
+    if (req->prev != nullptr)
+      req->prev->next = req->next;
+    else
+      pending_ = req->next;
+    if (req->next != nullptr) req->next->prev = req->prev;
+    delete req;
+  }
+
   io_uring ring_{};
+  poll_req* pending_ = nullptr;
   int evfd_ = -1;
   bool ready_ = false;
 };

@@ -1,6 +1,8 @@
-// Regular files. Reads and writes run on the blocking pool (pread/pwrite): regular files are
-// always "ready" to epoll, so readiness waiting cannot help them. (Submitting them to
-// io_uring as IORING_OP_READ/WRITE is the planned next step for the io_uring backend.)
+// Regular files. Regular files are always "ready" to epoll, so readiness waiting cannot help
+// them: when the io loop runs on io_uring, reads and writes (positional or not) are submitted
+// to it (IORING_OP_READ / IORING_OP_WRITE) and the task resumes when the kernel is done; on
+// epoll they run on the blocking pool (pread/pwrite). open, size and sync use the pool on both.
+// Like a blocking call, a read or write in progress is not interrupted by cancellation.
 //
 //     auto f = co_await duet::file::open("data.bin", duet::file::read_only);
 //     std::size_t n = co_await f.read_at(buffer, 4096);

@@ -1,4 +1,5 @@
-// Parallel sort (a samplesort: detail/sample_sort.hpp) and stable_sort (a merge sort with
+// Parallel sort (a samplesort: detail/sample_sort.hpp; for integers and floating-point numbers in
+// ascending order, a radix sort: detail/radix_sort.hpp) and stable_sort (a merge sort with
 // parallel merges: detail/merge_sort.hpp), with an optional comparator.
 //
 //     duet::par::sort(keys);
@@ -20,6 +21,7 @@
 #include <ranges>
 
 #include "duet/par/detail/merge_sort.hpp"
+#include "duet/par/detail/radix_sort.hpp"
 #include "duet/par/detail/sample_sort.hpp"
 #include "duet/par/detail/splitter.hpp"
 #include "duet/par/options.hpp"
@@ -38,7 +40,18 @@ void sort(It first, It last, Comp comp, const options& opt = {}) {
   using T = std::iter_value_t<It>;
   const auto n = static_cast<std::size_t>(last - first);
   const std::size_t cutoff = std::max<std::size_t>(opt.grain != 0 ? opt.grain : detail::sort_cutoff, 64);
-  if constexpr (std::default_initializable<T> && std::copyable<T>) {
+  if constexpr (detail::radix_sortable<It, Comp>) {
+    // Arithmetic keys in ascending order: distribution by digits, no comparisons (radix_sort.hpp).
+    if (n > cutoff) {
+      auto buffer = std::make_unique_for_overwrite<T[]>(n);
+      detail::control ctl;
+      detail::on_worker([&] {
+        detail::radix_sorter<T> sorter(ctl, detail::pool_threads());
+        sorter.sort(std::to_address(first), buffer.get(), n);
+      });
+      return;
+    }
+  } else if constexpr (std::default_initializable<T> && std::copyable<T>) {
     if (n > cutoff) {
       detail::control ctl;
       detail::on_worker([&] {

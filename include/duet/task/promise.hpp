@@ -12,8 +12,10 @@
 
 #include <atomic>
 #include <coroutine>
+#include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <new>
 #include <stop_token>
 
 #include "duet/core/job.hpp"
@@ -23,6 +25,11 @@
 namespace duet::detail {
 
 class promise_base;
+
+/// Memory for coroutine frames of duet tasks (src/task/frame_pool.cpp): size-classed, pooled
+/// per thread, carved from large chunks. frame_free must get the size given to frame_alloc.
+void* frame_alloc(std::size_t n);
+void frame_free(void* p, std::size_t n) noexcept;
 
 /// Someone waiting for a spawned task; ready() is called once by the task as it completes and
 /// returns the coroutine to continue with (or noop).
@@ -39,11 +46,22 @@ class promise_base : public job {
     template <class P>
     std::coroutine_handle<> await_suspend(std::coroutine_handle<P> h) noexcept {
       promise_base& p = h.promise();
-      if (p.spawned_) return p.complete_spawned();  // may destroy the frame: touch nothing after
+      if (p.spawned_) return complete_spawned(h);  // may destroy the frame: touch nothing after
       return p.continuation_ ? p.continuation_ : std::noop_coroutine();
     }
     void await_resume() noexcept {}
   };
+
+  promise_base() noexcept {}  // NOLINT(modernize-use-equals-default): the union needs it
+  promise_base(const promise_base&) = delete;
+  promise_base& operator=(const promise_base&) = delete;
+  ~promise_base() {
+    if (owns_stop_) delete static_cast<spawn_stop*>(stop_);
+  }
+
+  // The frame's memory (the compiler passes the frame's size to both).
+  static void* operator new(std::size_t n) { return frame_alloc(n); }
+  static void operator delete(void* p, std::size_t n) noexcept { frame_free(p, n); }
 
   std::suspend_always initial_suspend() noexcept { return {}; }
   final_awaiter final_suspend() noexcept { return {}; }
@@ -59,57 +77,73 @@ class promise_base : public job {
     if (cancel_requested()) throw cancelled_error();
   }
 
-  /// Turns this (suspended, not started) task into a spawned one observing `token`.
-  void prepare_spawn(std::coroutine_handle<> self, std::stop_token token, std::uint32_t owners, waiter* w) noexcept {
-    self_ = self;
+  /// Turns this (suspended, not started) task into a spawned one observing `slot`; with
+  /// `owned`, the task frees the slot (a spawn_stop) when its frame is destroyed. Only the type
+  /// of `self` is used: it picks the run function that finds the frame again.
+  template <class P>
+  void prepare_spawn(std::coroutine_handle<P> /*self*/, stop_slot* slot, bool owned, std::uint32_t owners,
+                     waiter* w) noexcept {
     spawned_ = true;
-    token_ = std::move(token);
-    stop_ = &token_;
+    stop_ = slot;
+    owns_stop_ = owned;
+    // The frame switches from the awaited life (continuation_) to the spawned one (waiter_).
     // relaxed: the frame is published to other threads by the executor's post (a release).
+    new (&waiter_) std::atomic<waiter*>(w);
     refs_.store(owners, std::memory_order_relaxed);
-    waiter_.store(w, std::memory_order_relaxed);
-    run_ = &run_spawned;
+    run_ = &run_spawned<P>;
   }
 
-  /// Drops one owner; the last one destroys the frame.
-  void release() noexcept {
+  /// Drops one owner of the spawned task `h`; the last one destroys the frame.
+  template <class P>
+  static void release(std::coroutine_handle<P> h) noexcept {
     // acq_rel: the last owner must see every other owner's accesses before destroying.
-    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) self_.destroy();
+    if (h.promise().refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) h.destroy();
+  }
+
+  /// Requests stop of a task started by spawn() (join_handle::cancel()).
+  void request_spawn_stop() noexcept {
+    if (owns_stop_) static_cast<spawn_stop*>(stop_)->source.request_stop();
   }
 
   /// The value of waiter_ once the task has finished.
   static waiter* done_marker() noexcept { return &done_sentinel; }
 
-  std::coroutine_handle<> continuation_;  // the parent, when awaited
+  // Layout: 48 bytes beside the job. A million sleeping tasks pay for every field here, so the
+  // two lives share storage and the spawned task finds its frame through its typed run_.
+  union {
+    std::coroutine_handle<> continuation_{};  // awaited: the parent
+    std::atomic<waiter*> waiter_;             // spawned: see the state machine above
+  };
   std::exception_ptr error_;
-  const std::stop_token* stop_ = nullptr;      // the token this task observes
-  std::coroutine_handle<> self_;               // set when spawned
-  std::stop_token token_;                      // a spawned task's own token
-  std::stop_source source_{std::nostopstate};  // set by spawn() so the handle can cancel
-  std::atomic<waiter*> waiter_{nullptr};       // see the state machine above
-  std::atomic<std::uint32_t> refs_{0};         // owners of a spawned frame
+  stop_slot* stop_ = nullptr;           // what this task observes (shared with awaited children)
+  std::atomic<std::uint32_t> refs_{0};  // owners of a spawned frame
   bool spawned_ = false;
+  bool owns_stop_ = false;  // stop_ is this task's own spawn_stop
 
  private:
   // The first run of a spawned task: a task cancelled before it started never starts.
+  template <class P>
   static void run_spawned(job* j) noexcept {
-    auto* p = static_cast<promise_base*>(j);
-    if (p->cancel_requested()) {
-      p->error_ = std::make_exception_ptr(cancelled_error());
-      p->complete_spawned().resume();
+    auto& p = static_cast<P&>(*static_cast<promise_base*>(j));
+    auto h = std::coroutine_handle<P>::from_promise(p);
+    if (p.cancel_requested()) {
+      p.error_ = std::make_exception_ptr(cancelled_error());
+      complete_spawned(h).resume();
       return;
     }
-    p->self_.resume();
+    h.resume();
   }
 
-  std::coroutine_handle<> complete_spawned() noexcept {
+  template <class P>
+  static std::coroutine_handle<> complete_spawned(std::coroutine_handle<P> h) noexcept {
+    promise_base& p = h.promise();
     // acq_rel: the release publishes result and error_ to the waiter (pairs with the acquire
     // in the waiter's failed CAS or its load of waiter_); the acquire pairs with the waiter's
     // release CAS that installed it, so the waiter's fields are visible here.
-    waiter* w = waiter_.exchange(done_marker(), std::memory_order_acq_rel);
+    waiter* w = p.waiter_.exchange(done_marker(), std::memory_order_acq_rel);
     std::coroutine_handle<> next = std::noop_coroutine();
-    if (w != nullptr) next = w->ready(w, *this);
-    release();
+    if (w != nullptr) next = w->ready(w, p);
+    release(h);
     return next;
   }
 };

@@ -51,7 +51,7 @@ class [[nodiscard]] join_handle {
   }
 
   /// Requests cancellation; the task stops at its next suspension point (or never starts).
-  void cancel() noexcept { h_.promise().source_.request_stop(); }
+  void cancel() noexcept { h_.promise().request_spawn_stop(); }
 
   /// Lets the task run on with nobody waiting.
   void detach() noexcept { reset(); }
@@ -104,7 +104,7 @@ class [[nodiscard]] join_handle {
 
  private:
   void reset() noexcept {
-    if (h_) std::exchange(h_, {}).promise().release();
+    if (h_) detail::promise_base::release(std::exchange(h_, {}));
   }
   std::coroutine_handle<promise_type> h_;
 };
@@ -112,11 +112,11 @@ class [[nodiscard]] join_handle {
 /// Starts `t` on executor `ex` and returns a handle to its result.
 template <class T>
 join_handle<T> spawn(executor& ex, task<T> t) {
+  if (!t.valid()) throw std::invalid_argument("duet::spawn: empty task");
+  auto* stop = new detail::spawn_stop();  // before release(): if it throws, `t` frees the frame
   auto h = t.release();
-  if (!h) throw std::invalid_argument("duet::spawn: empty task");
   auto& p = h.promise();
-  p.source_ = std::stop_source();
-  p.prepare_spawn(h, p.source_.get_token(), 2, nullptr);  // owners: the run and the handle
+  p.prepare_spawn(h, stop, true, 2, nullptr);  // owners: the run and the handle; p frees `stop`
   ex.post(p);
   return join_handle<T>(h);
 }

@@ -38,6 +38,7 @@ class task_group {
 
     executor& ex;
     std::stop_source source;
+    detail::stop_slot slot{source.get_token()};  // what the children observe
     std::optional<std::stop_callback<stopper>> parent_link;
     // Running children plus one guard held until wait() starts; the child that brings it to
     // zero resumes the waiter.
@@ -94,7 +95,7 @@ class task_group {
     // relaxed: the counts are published to the child by the executor's post (a release).
     s_->pending.fetch_add(1, std::memory_order_relaxed);
     s_->refs.fetch_add(1, std::memory_order_relaxed);
-    h.promise().prepare_spawn(h, s_->source.get_token(), 1, s_);
+    h.promise().prepare_spawn(h, &s_->slot, false, 1, s_);
     s_->ex.post(h.promise());
   }
 

@@ -26,14 +26,13 @@ void on_fire(timer_node* n) noexcept {
 }  // namespace
 
 TEST(TimerWheel, FiresEachTimerOnceAtItsDeadline) {
-  timer_wheel w(0);
+  timer_wheel w(&on_fire, 0);
   std::mt19937_64 rng(7);
   std::vector<probe> timers(20000);
   for (auto& t : timers) {
     // Spread over every level: 0 ms .. ~4.6 hours.
     const int level = static_cast<int>(rng() % 5);
     t.deadline = rng() % (std::uint64_t{64} << (6 * level));
-    t.fire = &on_fire;
     t.wheel = &w;
     w.insert(t);
   }
@@ -51,12 +50,11 @@ TEST(TimerWheel, FiresEachTimerOnceAtItsDeadline) {
 }
 
 TEST(TimerWheel, FiresInDeadlineOrderWhenAdvancedStepByStep) {
-  timer_wheel w(1000);
+  timer_wheel w(&on_fire, 1000);
   std::vector<probe> timers(3000);
   std::mt19937 rng(3);
   for (auto& t : timers) {
     t.deadline = 1000 + rng() % 300000;
-    t.fire = &on_fire;
     t.wheel = &w;
     w.insert(t);
   }
@@ -68,11 +66,10 @@ TEST(TimerWheel, FiresInDeadlineOrderWhenAdvancedStepByStep) {
 }
 
 TEST(TimerWheel, RemovedTimersNeverFire) {
-  timer_wheel w(0);
+  timer_wheel w(&on_fire, 0);
   std::vector<probe> timers(1000);
   for (std::size_t i = 0; i < timers.size(); ++i) {
     timers[i].deadline = i * 37;
-    timers[i].fire = &on_fire;
     timers[i].wheel = &w;
     w.insert(timers[i]);
   }
@@ -84,10 +81,9 @@ TEST(TimerWheel, RemovedTimersNeverFire) {
 }
 
 TEST(TimerWheel, PastDeadlinesFireOnTheNextAdvance) {
-  timer_wheel w(5000);
+  timer_wheel w(&on_fire, 5000);
   probe p;
   p.deadline = 10;
-  p.fire = &on_fire;
   p.wheel = &w;
   w.insert(p);
   ASSERT_TRUE(w.next_expiration().has_value());
@@ -97,13 +93,12 @@ TEST(TimerWheel, PastDeadlinesFireOnTheNextAdvance) {
 }
 
 TEST(TimerWheel, NextExpirationIsALowerBoundOfTheEarliestDeadline) {
-  timer_wheel w(0);
+  timer_wheel w(&on_fire, 0);
   EXPECT_FALSE(w.next_expiration().has_value());
   probe a, b;
   a.deadline = 100000;
   b.deadline = 70;
   for (probe* p : {&a, &b}) {
-    p->fire = &on_fire;
     p->wheel = &w;
     w.insert(*p);
   }
@@ -114,4 +109,27 @@ TEST(TimerWheel, NextExpirationIsALowerBoundOfTheEarliestDeadline) {
   w.advance(70);
   EXPECT_EQ(b.fired, 1);
   EXPECT_EQ(a.fired, 0);
+}
+
+TEST(TimerWheel, ClearHandsBackEveryPendingTimerOnceAndLeavesTheWheelEmpty) {
+  timer_wheel w(&on_fire, 0);
+  std::vector<probe> timers(500);
+  std::mt19937_64 rng(3);
+  for (auto& t : timers) {
+    t.deadline = rng() % 10'000'000;  // spread over several levels
+    t.wheel = &w;
+    w.insert(t);
+  }
+  for (std::size_t i = 0; i < timers.size(); i += 5) w.remove(timers[i]);
+  static int cleared = 0;
+  cleared = 0;
+  w.clear([](timer_node* n) noexcept {
+    EXPECT_FALSE(n->linked());
+    ++cleared;
+  });
+  EXPECT_EQ(cleared, 400);
+  EXPECT_EQ(w.size(), 0u);
+  EXPECT_FALSE(w.next_expiration().has_value());
+  w.advance(20'000'000);
+  for (const auto& t : timers) EXPECT_EQ(t.fired, 0) << "a cleared timer never fires";
 }

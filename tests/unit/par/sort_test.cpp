@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <iterator>
+#include <limits>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -128,6 +130,81 @@ TEST(ParStableSort, ElementsWithoutADefaultConstructor) {
   EXPECT_EQ(w, want);
   par::sort(v, by_key);  // copyable but not default-constructible: std::sort
   EXPECT_TRUE(std::is_sorted(v.begin(), v.end(), by_key));
+}
+
+// par::sort of arithmetic keys in ascending order takes the radix sort (detail/radix_sort.hpp);
+// these check it against std::sort for every key type it handles and each spelling of the order.
+template <class T, class Comp>
+void expect_radix_matches_std(std::vector<T> v, Comp comp, const char* what) {
+  auto want = v;
+  std::sort(want.begin(), want.end());
+  par::sort(v, comp);
+  ASSERT_EQ(v.size(), want.size());
+  EXPECT_TRUE(std::equal(v.begin(), v.end(), want.begin())) << what << ", n = " << v.size();
+}
+
+TEST(ParSort, ArithmeticKeysInAscendingOrderAtEverySize) {
+  for (std::size_t n : par_test::sizes()) {
+    expect_radix_matches_std(par_test::random_ints<std::int64_t>(n, INT64_MIN, INT64_MAX), std::less<>{}, "int64");
+    expect_radix_matches_std(par_test::random_ints<std::int32_t>(n, -1000, 1000), std::less<std::int32_t>{}, "int32");
+    expect_radix_matches_std(par_test::random_ints<std::int16_t>(n, INT16_MIN, INT16_MAX), std::ranges::less{},
+                             "int16");
+    auto bytes = par_test::random_ints<std::uint16_t>(n, 0, 255);
+    expect_radix_matches_std(std::vector<std::uint8_t>(bytes.begin(), bytes.end()), std::less<>{}, "uint8");
+    auto ints = par_test::random_ints<std::int64_t>(n, -1'000'000'000, 1'000'000'000);
+    std::vector<double> d(n);
+    std::vector<float> f(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      d[i] = static_cast<double>(ints[i]) * 1e-3;
+      f[i] = static_cast<float>(ints[i] % 100'000) * 0.5f;
+    }
+    expect_radix_matches_std(d, std::less<>{}, "double");
+    expect_radix_matches_std(f, std::less<float>{}, "float");
+  }
+}
+
+TEST(ParSort, FloatingPointSpecialValues) {
+  const std::size_t n = par_test::scaled(1'000'003, 200'003);
+  const double specials[] = {0.0,
+                             -0.0,
+                             std::numeric_limits<double>::infinity(),
+                             -std::numeric_limits<double>::infinity(),
+                             std::numeric_limits<double>::denorm_min(),
+                             -std::numeric_limits<double>::denorm_min(),
+                             std::numeric_limits<double>::max(),
+                             std::numeric_limits<double>::lowest(),
+                             1.5,
+                             -1.5};
+  auto picks = par_test::random_ints<std::size_t>(n, 0, std::size(specials) - 1);
+  std::vector<double> v(n);
+  for (std::size_t i = 0; i < n; ++i) v[i] = specials[picks[i]];
+  // -0.0 == 0.0, so std::equal accepts either order of the two zeros, as std::sort would.
+  expect_radix_matches_std(v, std::less<>{}, "special doubles");
+}
+
+TEST(ParSort, ArithmeticKeysWithFewVaryingDigits) {
+  const std::size_t n = par_test::scaled(2'000'003, 300'007);
+  // High digits shared by every key, only the low ones vary; one dominant key; all equal.
+  auto low = par_test::random_ints<std::uint64_t>(n, 0, 4095);
+  std::vector<std::uint64_t> high(n), dominant(n), equal(n, 0xabcdef0123456789ULL);
+  for (std::size_t i = 0; i < n; ++i) {
+    high[i] = 0xfedc'0000'0000'0000ULL | (low[i] << 20);
+    dominant[i] = i % 8 == 0 ? low[i] * 0x9e3779b97f4a7c15ULL : 77;
+  }
+  expect_radix_matches_std(high, std::less<>{}, "shared high digits");
+  expect_radix_matches_std(dominant, std::less<>{}, "one dominant key");
+  expect_radix_matches_std(equal, std::less<>{}, "all equal");
+}
+
+TEST(ParSort, IntegersWithAComparatorFunctionAtEverySize) {
+  // A lambda is not the natural order as far as the dispatch knows: this is the samplesort.
+  for (std::size_t n : par_test::sizes()) {
+    auto v = par_test::random_ints<std::uint64_t>(n, 0, ~std::uint64_t{0});
+    auto want = v;
+    std::sort(want.begin(), want.end());
+    par::sort(v, [](std::uint64_t a, std::uint64_t b) { return a < b; });
+    EXPECT_EQ(v, want) << "n = " << n;
+  }
 }
 
 // A comparator that throws after a number of calls: the exception reaches the caller, nothing

@@ -3,11 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <string>
 #include <utility>
 #include <variant>
+#include <vector>
 
+#include "duet/io/timer.hpp"
 #include "duet/runtime.hpp"
 #include "duet/sync/channel.hpp"
 #include "duet/sync/event.hpp"
@@ -217,5 +220,90 @@ TEST(SyncSelect, AcceptsCaseTypesDefinedOutsideDuetLikeAFutureTimer) {
     EXPECT_EQ(co_await h, 99);
     EXPECT_EQ(tx.try_send(1), try_status::ok);  // the withdrawn recv case took nothing
     EXPECT_EQ(rx.size(), 1u);
+  }());
+}
+
+// The timer case (duet::after, from the io layer): Go's `case <-time.After(d)`.
+static_assert(duet::sync::select_case<duet::after_case>);
+
+TEST(SyncSelect, ATimerCaseFiresWhenNoChannelDoesAndNeverEarly) {
+  duet::runtime rt({.cpu_threads = 2});
+  rt.block_on([]() -> task<> {
+    auto [tx, rx] = channel<int>(1);
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r = co_await select(rx.recv_case(), duet::after(std::chrono::milliseconds(30)));
+    EXPECT_EQ(r.index(), 1u);
+    EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(30)) << "a timer never fires early";
+    EXPECT_EQ(tx.try_send(5), try_status::ok);  // the withdrawn recv case took nothing
+    EXPECT_EQ(rx.size(), 1u);
+  }());
+}
+
+TEST(SyncSelect, AValueBeatsALaterTimerAndTheTimerIsDropped) {
+  duet::runtime rt({.cpu_threads = 2});
+  rt.block_on([]() -> task<> {
+    auto [tx, rx] = channel<int>(1);
+    auto h = duet::spawn([](duet::sync::receiver<int> rx) -> task<int> {
+      // An hour-long timer: the value wins, and dropping the case cancels the timer's task.
+      auto r = co_await select(rx.recv_case(), duet::after(std::chrono::hours(1)));
+      co_return r.index() == 0 ? *std::get<0>(r) : -1;
+    }(rx));
+    co_await sync_test::turns(50);
+    co_await tx.send(42);
+    EXPECT_EQ(co_await h, 42);
+  }());
+}
+
+TEST(SyncSelect, ReceivesWithATimeoutInALoopUntilTheProducerGoesQuiet) {
+  duet::runtime rt({.cpu_threads = 2});
+  rt.block_on([]() -> task<> {
+    auto [tx, rx] = channel<int>(4);
+    auto producer = duet::spawn([](duet::sync::sender<int> tx) -> task<> {
+      for (int i = 0; i < 20; ++i) {
+        co_await tx.send(i);
+        if (i % 5 == 4) co_await duet::sleep_for(std::chrono::milliseconds(2));
+      }
+      // Keep the channel open (tx alive) but quiet: only the timer can end the consumer.
+      co_await duet::sleep_for(std::chrono::milliseconds(300));
+    }(tx));
+    std::vector<int> got;
+    for (;;) {
+      auto r = co_await select(rx.recv_case(), duet::after(std::chrono::milliseconds(100)));
+      if (r.index() == 1) break;
+      got.push_back(*std::get<0>(r));
+    }
+    std::vector<int> want(20);
+    for (int i = 0; i < 20; ++i) want[static_cast<std::size_t>(i)] = i;
+    EXPECT_EQ(got, want);
+    co_await producer;
+  }());
+}
+
+TEST(SyncSelect, AnExpiredTimerIsReadyAtOnce) {
+  duet::runtime rt({.cpu_threads = 1});
+  rt.block_on([]() -> task<> {
+    auto [tx, rx] = channel<int>(1);
+    auto past = duet::after_until(std::chrono::steady_clock::now() - std::chrono::seconds(1));
+    auto r = co_await select(rx.recv_case(), std::move(past));
+    EXPECT_EQ(r.index(), 1u);
+  }());
+}
+
+TEST(SyncSelect, ACancelledTaskWaitingOnATimerCaseStopsAtOnce) {
+  duet::runtime rt({.cpu_threads = 2});
+  rt.block_on([]() -> task<> {
+    auto [tx, rx] = channel<int>(1);
+    auto h = duet::spawn([](duet::sync::receiver<int> rx) -> task<> {
+      co_await select(rx.recv_case(), duet::after(std::chrono::hours(1)));
+    }(rx));
+    co_await sync_test::turns(50);
+    h.cancel();
+    bool cancelled = false;
+    try {
+      co_await h;
+    } catch (const duet::cancelled_error&) {
+      cancelled = true;
+    }
+    EXPECT_TRUE(cancelled);
   }());
 }

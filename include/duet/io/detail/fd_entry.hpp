@@ -21,9 +21,9 @@ struct fd_op;
 
 struct fd_entry {
   int fd = -1;
-  bool registered = false;                     // loop thread only
-  fd_op* reader = nullptr;                     // loop thread only
-  fd_op* writer = nullptr;                     // loop thread only
+  bool registered = false;  // loop thread only
+  fd_op* reader = nullptr;  // loop thread only
+  fd_op* writer = nullptr;  // loop thread only
   void* backend_data[2] = {nullptr, nullptr};
   // Set (release) by the first operation that had to wait, before the loop sees the entry;
   // read (acquire) by close(): an entry the loop never saw is closed at once, on the caller.
@@ -32,6 +32,8 @@ struct fd_entry {
 
 /// A wait_op that performs a syscall when the descriptor is ready.
 struct fd_op : wait_op {
+  fd_op() noexcept : wait_op(wait_kind::fd) {}
+
   fd_entry* entry = nullptr;
   bool for_write = false;
   /// Performs the syscall; true when finished (result or error set), false on EAGAIN.
@@ -46,8 +48,10 @@ struct fd_op : wait_op {
   unsigned addr_len = 0;
   void* out_addr = nullptr;  // recvfrom: where the sender's address goes
   unsigned out_addr_len = 0;
+  fd_op* armed_prev = nullptr;  // the loop's list of armed descriptor ops (loop thread only),
+  fd_op* armed_next = nullptr;  // for cancelling them at shutdown
 
-  /// Prepares the wait hooks; call before begin().
+  /// Sets the descriptor, direction and syscall; call before begin().
   void init(fd_entry& e, bool write, bool (*fn)(fd_op*) noexcept) noexcept;
   /// On the loop: the descriptor reported ready for this op's direction.
   void on_ready() noexcept;

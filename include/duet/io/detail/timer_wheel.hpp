@@ -21,11 +21,12 @@
 
 namespace duet::io::detail {
 
+// 24 bytes in the sleeping task's frame: what fires is the wheel's one callback (a sleep's
+// wait_op knows what to do), not a function pointer per node.
 struct timer_node {
   std::uint64_t deadline = 0;  // in wheel ticks (ms)
   timer_node* prev = nullptr;  // circular list through the slot's sentinel; null when unlinked
   timer_node* next = nullptr;
-  void (*fire)(timer_node*) noexcept = nullptr;
 
   [[nodiscard]] bool linked() const noexcept { return next != nullptr; }
   void unlink() noexcept {
@@ -40,7 +41,10 @@ class timer_wheel {
   static constexpr int levels = 6;
   static constexpr int slots = 64;
 
-  explicit timer_wheel(std::uint64_t now = 0) noexcept;
+  using fire_fn = void (*)(timer_node*) noexcept;
+
+  /// A wheel at tick `now` that calls `fire` for each timer that comes due.
+  explicit timer_wheel(fire_fn fire, std::uint64_t now = 0) noexcept;
   timer_wheel(const timer_wheel&) = delete;
   timer_wheel& operator=(const timer_wheel&) = delete;
 
@@ -48,7 +52,9 @@ class timer_wheel {
   void insert(timer_node& t) noexcept;
   /// Removes a pending timer; no-op if it is not linked.
   void remove(timer_node& t) noexcept;
-  /// Fires (calls node->fire) every timer whose deadline is <= `now`, in deadline order of
+  /// Unlinks every pending timer and calls `each` on it (shutdown).
+  void clear(fire_fn each) noexcept;
+  /// Fires (calls the wheel's fire callback on) every timer whose deadline is <= `now`, in deadline order of
   /// their slots, and moves the wheel's clock to `now`. A fire callback may insert timers.
   void advance(std::uint64_t now) noexcept;
   /// The tick at which the earliest slot comes due (a lower bound on the next deadline), or
@@ -67,6 +73,7 @@ class timer_wheel {
   [[nodiscard]] std::optional<slot_ref> earliest() const noexcept;
   void link(timer_node& t) noexcept;
 
+  fire_fn fire_;
   std::uint64_t now_;
   std::size_t count_ = 0;
   std::array<std::uint64_t, levels> occupied_{};               // bit s set: slot s of that level is non-empty
