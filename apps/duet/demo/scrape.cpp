@@ -132,6 +132,8 @@ void run_scrape(context& ctx) {
   std::fflush(stdout);
   tb.print(stdout, ctx.out(), 4);
 
+  ctx.say("The processes row uses one process per core, " + std::to_string(cpus) +
+          " here: its time is the sequential time divided by that, so it depends on the machine's size.");
   const outcome& seq = outcomes.front();
   const outcome& async = outcomes.back();
   ctx.say("");
