@@ -215,8 +215,9 @@ void expect_throwing_comparator_propagates(Sort sort_fn) {
   const std::size_t n = words.size();
   par_test::counter calls;
   auto bomb = [&](const std::string& a, const std::string& b) {
-    calls.hit();
-    if (calls.get() == 3 * n) throw std::runtime_error("comparator failed");
+    // The count this call took (one fetch_add): hit() then get() could let two racing calls
+    // both read past 3n, and then nobody would throw.
+    if (calls.calls.fetch_add(1, std::memory_order_relaxed) + 1 == 3 * n) throw std::runtime_error("comparator failed");
     return a < b;
   };
   EXPECT_THROW(sort_fn(words, bomb), std::runtime_error);
