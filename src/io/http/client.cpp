@@ -451,23 +451,10 @@ task<response> client::send(request r) { return send_on(s_, std::move(r)); }
 namespace {
 task<response> send_on(std::shared_ptr<client::state> s, request r) {
   const std::stop_token token = co_await this_task::stop_token();
-  const auto start = std::chrono::steady_clock::now();
-  const bool bounded = r.total_timeout.count() > 0;
-  const auto deadline = start + r.total_timeout;
-  const int attempts = std::max(1, r.retry.attempts);
-  std::string last_failure;
-  for (int attempt = 1;; ++attempt) {
+  detail::retry_schedule schedule(r);
+  for (;;) {
     if (token.stop_requested()) throw cancelled_error();
-    std::chrono::milliseconds per = r.timeout;
-    bool total_bounds_it = false;
-    if (bounded) {
-      const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0) throw detail::total_timeout_error(r, attempt - 1, last_failure);
-      if (per.count() == 0 || left < per) {
-        per = left;
-        total_bounds_it = true;
-      }
-    }
+    const std::chrono::milliseconds per = schedule.begin_attempt();
     std::optional<response> resp;
     std::optional<error> err;
     {
@@ -483,23 +470,8 @@ task<response> send_on(std::shared_ptr<client::state> s, request r) {
       else
         err = t->x.make_error();
     }
-    if (resp) {
-      resp->attempts = attempt;
-      if (!detail::retryable_status(resp->status) || attempt >= attempts) co_return std::move(*resp);
-      last_failure = "HTTP " + std::to_string(resp->status);
-    } else {
-      if (err->code() == error::kind::timeout && total_bounds_it)
-        throw detail::total_timeout_error(r, attempt, err->what());
-      if (!err->transient() || attempt >= attempts) throw detail::with_attempts(*err, attempt, attempts);
-      last_failure = err->what();
-    }
-    const auto wait = detail::backoff(r.retry, attempt);
-    if (bounded && std::chrono::steady_clock::now() + wait >= deadline) {
-      // No time left for another attempt: the last outcome stands.
-      if (resp) co_return std::move(*resp);
-      throw detail::total_timeout_error(r, attempt, last_failure);
-    }
-    co_await sleep_for(wait, s->loop);
+    if (auto done = schedule.finish(std::move(resp), err)) co_return std::move(*done);
+    co_await sleep_for(schedule.wait(), s->loop);
   }
 }
 }  // namespace

@@ -41,22 +41,9 @@ struct thread_handle {
 
 response fetch_blocking(const request& r, const client_options& opts) {
   thread_local thread_handle handle;
-  const auto start = std::chrono::steady_clock::now();
-  const bool bounded = r.total_timeout.count() > 0;
-  const auto deadline = start + r.total_timeout;
-  const int attempts = std::max(1, r.retry.attempts);
-  std::string last_failure;
-  for (int attempt = 1;; ++attempt) {
-    std::chrono::milliseconds per = r.timeout;
-    bool total_bounds_it = false;
-    if (bounded) {
-      const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0) throw detail::total_timeout_error(r, attempt - 1, last_failure);
-      if (per.count() == 0 || left < per) {
-        per = left;
-        total_bounds_it = true;
-      }
-    }
+  detail::retry_schedule schedule(r);
+  for (;;) {
+    const std::chrono::milliseconds per = schedule.begin_attempt();
     std::optional<response> resp;
     std::optional<error> err;
     {
@@ -67,22 +54,8 @@ response fetch_blocking(const request& r, const client_options& opts) {
       else
         err = t.make_error();
     }
-    if (resp) {
-      resp->attempts = attempt;
-      if (!detail::retryable_status(resp->status) || attempt >= attempts) return std::move(*resp);
-      last_failure = "HTTP " + std::to_string(resp->status);
-    } else {
-      if (err->code() == error::kind::timeout && total_bounds_it)
-        throw detail::total_timeout_error(r, attempt, err->what());
-      if (!err->transient() || attempt >= attempts) throw detail::with_attempts(*err, attempt, attempts);
-      last_failure = err->what();
-    }
-    const auto wait = detail::backoff(r.retry, attempt);
-    if (bounded && std::chrono::steady_clock::now() + wait >= deadline) {
-      if (resp) return std::move(*resp);
-      throw detail::total_timeout_error(r, attempt, last_failure);
-    }
-    std::this_thread::sleep_for(wait);
+    if (auto done = schedule.finish(std::move(resp), err)) return std::move(*done);
+    std::this_thread::sleep_for(schedule.wait());
   }
 }
 

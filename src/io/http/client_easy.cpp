@@ -252,5 +252,45 @@ error with_attempts(const error& e, int attempt, int of) {
   return {e.code(), std::string(e.what()) + " (attempt " + std::to_string(attempt) + " of " + std::to_string(of) + ")"};
 }
 
+retry_schedule::retry_schedule(const request& r)
+    : r_(r),
+      deadline_(std::chrono::steady_clock::now() + r.total_timeout),
+      bounded_(r.total_timeout.count() > 0),
+      attempts_(std::max(1, r.retry.attempts)) {}
+
+std::chrono::milliseconds retry_schedule::begin_attempt() {
+  ++attempt_;
+  std::chrono::milliseconds per = r_.timeout;
+  total_bounds_it_ = false;
+  if (bounded_) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline_ - std::chrono::steady_clock::now());
+    if (left.count() <= 0) throw total_timeout_error(r_, attempt_ - 1, last_failure_);
+    if (per.count() == 0 || left < per) {
+      per = left;
+      total_bounds_it_ = true;
+    }
+  }
+  return per;
+}
+
+std::optional<response> retry_schedule::finish(std::optional<response> resp, const std::optional<error>& err) {
+  if (resp) {
+    resp->attempts = attempt_;
+    if (!retryable_status(resp->status) || attempt_ >= attempts_) return resp;
+    last_failure_ = "HTTP " + std::to_string(resp->status);
+  } else {
+    if (err->code() == error::kind::timeout && total_bounds_it_) throw total_timeout_error(r_, attempt_, err->what());
+    if (!err->transient() || attempt_ >= attempts_) throw with_attempts(*err, attempt_, attempts_);
+    last_failure_ = err->what();
+  }
+  wait_ = backoff(r_.retry, attempt_);
+  if (bounded_ && std::chrono::steady_clock::now() + wait_ >= deadline_) {
+    // No time left for another attempt: the last outcome stands.
+    if (resp) return resp;
+    throw total_timeout_error(r_, attempt_, last_failure_);
+  }
+  return std::nullopt;
+}
+
 }  // namespace detail
 }  // namespace duet::http

@@ -11,6 +11,7 @@
 #include <curl/curl.h>
 
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include "duet/io/http/client.hpp"
@@ -77,5 +78,31 @@ class easy_transfer {
 
 /// `e` with "(attempt N of M)" appended when this was not the first try.
 [[nodiscard]] error with_attempts(const error& e, int attempt, int of);
+
+/// The retry rules both clients (async and blocking) share; only how they wait differs.
+///     for (;;) { auto limit = s.begin_attempt(); ...run the attempt...;
+///                if (auto done = s.finish(resp, err)) return *done; wait(s.wait()); }
+class retry_schedule {
+ public:
+  explicit retry_schedule(const request& r);
+  /// Starts the next attempt and returns its time limit (0 = none): the per-attempt timeout,
+  /// cut to what the total timeout leaves. Throws the total-timeout error when nothing is left.
+  [[nodiscard]] std::chrono::milliseconds begin_attempt();
+  /// After the attempt: the response to return, or nullopt to try again after wait(). Throws
+  /// the error that ends the request.
+  [[nodiscard]] std::optional<response> finish(std::optional<response> resp, const std::optional<error>& err);
+  /// The backoff before the next attempt (valid after finish() returned nullopt).
+  [[nodiscard]] std::chrono::milliseconds wait() const noexcept { return wait_; }
+
+ private:
+  const request& r_;
+  std::chrono::steady_clock::time_point deadline_;
+  bool bounded_;
+  int attempts_;
+  int attempt_ = 0;
+  bool total_bounds_it_ = false;
+  std::chrono::milliseconds wait_{0};
+  std::string last_failure_;
+};
 
 }  // namespace duet::http::detail
