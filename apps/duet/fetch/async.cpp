@@ -1,15 +1,22 @@
-// The async mode: every request is a task on duet's io loop, all sharing one HTTP client (curl's
-// multi-socket interface), and a concurrency_limiter decides how many are in flight: `-c auto`
-// adapts it, `-c N` fixes it. One thread does all of this: the waiting is the kernel's.
+// The async mode: every request is a task on duet's io loop and a concurrency_limiter decides
+// how many are in flight: `-c auto` adapts it, `-c N` fixes it. The transfers go round-robin to
+// one HTTP client (curl's multi-socket interface) per io thread (--io-threads, default one per
+// core, at most 4): the waiting is the kernel's, but reading 1,000 pages at once is CPU work
+// that one thread cannot keep up with.
 //
 // The dispatcher task sends while the limit allows, then sleeps on an event that every finished
 // request (and the limiter's blind-phase probe timer) sets. Failed requests worth retrying go
 // back to the queue after a backoff, so a retry does not hold a slot while it waits.
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <deque>
 #include <filesystem>
+#include <memory>
 #include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "common/limiter.hpp"
 #include "duet/io/http/client.hpp"
@@ -51,8 +58,16 @@ class async_job {
 
   duet::task<void> run() {
     co_await duet::on(rt_.io());  // the whole job lives on the loop: no hops per request
-    http::client cl({}, rt_.io());
-    client_ = &cl;
+    // The job's own loop drives the first client; more loops (threads) share the receiving, which
+    // is CPU work: at 1,000 pages in flight one thread is the limit (docs/benchmarks.md).
+    std::vector<std::unique_ptr<duet::io_loop>> loops;
+    std::vector<std::unique_ptr<http::client>> clients;
+    clients.push_back(std::make_unique<http::client>(http::client_options{}, rt_.io()));
+    for (std::size_t k = 1; k < io_threads(); ++k) {
+      loops.push_back(std::make_unique<duet::io_loop>(duet::loop_options{.name = "duet-fetch-io" + std::to_string(k)}));
+      clients.push_back(std::make_unique<http::client>(http::client_options{}, *loops.back()));
+    }
+    clients_ = &clients;
     duet::task_group g(co_await duet::this_task::stop_token());
     group_ = &g;
     for (;;) {
@@ -77,10 +92,14 @@ class async_job {
     }
     g.cancel();  // a probe timer may still be armed
     co_await g.wait();
-    client_ = nullptr;
+    clients_ = nullptr;
   }
 
   [[nodiscard]] std::size_t settled() const { return lim_.settled(); }
+  [[nodiscard]] std::size_t io_threads() const {
+    if (o_.io_threads != 0) return o_.io_threads;
+    return std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 4);
+  }
   [[nodiscard]] std::size_t peak() const { return lim_.peak_in_flight(); }
 
  private:
@@ -89,13 +108,16 @@ class async_job {
     http::request req = http::request::get(it.url);
     req.timeout = o_.timeout;
     req.output_path = it.path;
+    req.keep_body = false;  // only its size is reported (a body to keep goes to it.path)
     item_outcome out;
     bool transient = false;
     load_signal signal = load_signal::sample;
     try {
-      const http::response resp = co_await client_->send(std::move(req));
+      // Round-robin: each client keeps its own connections, so a URL's retry may use another.
+      http::client& cl = *(*clients_)[i % clients_->size()];
+      const http::response resp = co_await cl.send(std::move(req));
       out.status = resp.status;
-      out.bytes = resp.body_bytes != 0 ? resp.body_bytes : resp.body.size();
+      out.bytes = resp.body_bytes;
       if (resp.status >= 400) {
         out.error = "HTTP " + std::to_string(resp.status);
         transient = transient_status(resp.status);
@@ -188,7 +210,7 @@ class async_job {
   bool probe_armed_ = false;
   std::mt19937_64 rng_{0x5eed};
   duet::sync::event wake_;
-  http::client* client_ = nullptr;
+  std::vector<std::unique_ptr<http::client>>* clients_ = nullptr;
   duet::task_group* group_ = nullptr;
 };
 

@@ -78,6 +78,13 @@ command add_fetch_command(CLI::App& parent) {
       ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}))
       ->type_name("N")
       ->capture_default_str();
+  app->add_option("--io-threads", o->io_threads,
+                  "Async mode: spread the transfers over this many io threads (each with its own connections); "
+                  "0 = one per core, at most 4. Receiving is CPU work: with many pages in flight one thread "
+                  "becomes the limit")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{64}))
+      ->type_name("N")
+      ->capture_default_str();
   app->add_option("--timeout", *timeout,
                   "Give up on one attempt of a request after this long (e.g. 30s, 500ms, 2m; a plain number is "
                   "milliseconds; 0 = never)")

@@ -29,6 +29,7 @@ item_outcome fetch_one(const job_item& it, const fetch_options& o, std::mt19937_
     http::request req = http::request::get(it.url);
     req.timeout = o.timeout;
     if (!it.path.empty()) req.output_path = it.path;
+    req.keep_body = false;  // only its size is reported (a body to keep goes to it.path)
     const auto sent = clock::now();
     item_outcome out{.attempts = attempt};
     bool transient = false;
@@ -36,7 +37,7 @@ item_outcome fetch_one(const job_item& it, const fetch_options& o, std::mt19937_
       const http::response resp = http::fetch_blocking(req);
       out.status = resp.status;
       out.seconds = std::chrono::duration<double>(clock::now() - sent).count();
-      out.bytes = resp.body_bytes != 0 ? resp.body_bytes : resp.body.size();
+      out.bytes = resp.body_bytes;
       if (resp.status >= 400) {
         out.error = "HTTP " + std::to_string(resp.status);
         transient = transient_status(resp.status);

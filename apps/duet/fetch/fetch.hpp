@@ -46,6 +46,7 @@ struct fetch_options {
   std::string output_dir{};         ///< write each body here; empty = count the bytes, keep nothing
   fetch_mode mode{};
   std::size_t concurrency = 0;                ///< requests in flight (async); 0 = adaptive (`-c auto`)
+  std::size_t io_threads = 0;                 ///< async: io loops driving the transfers; 0 = one per core, at most 4
   limiter_options limiter{};                  ///< the adaptive limit's parameters (max = the ceiling)
   std::chrono::milliseconds timeout{30'000};  ///< per request attempt; 0 = none
   int retries = 2;                            ///< extra attempts for transient failures

@@ -181,7 +181,7 @@ std::size_t easy_transfer::on_body(char* p, std::size_t size, std::size_t n, voi
       }
       done += static_cast<std::size_t>(w);
     }
-  } else {
+  } else if (t->req_.keep_body) {
     try {
       t->resp_.body.append(p, len);
     } catch (const std::bad_alloc&) {
@@ -218,7 +218,7 @@ std::size_t easy_transfer::on_header(char* p, std::size_t size, std::size_t n, v
       const std::string_view name = line.substr(0, colon);
       // Reserve the announced body at once: a 100 KB page would otherwise grow the string
       // through a dozen reallocations and copies (capped: the header is the server's claim).
-      if (t->fd_ < 0 && iequals(name, "content-length")) {
+      if (t->fd_ < 0 && t->req_.keep_body && iequals(name, "content-length")) {
         const unsigned long long n = std::strtoull(std::string(value).c_str(), nullptr, 10);
         t->resp_.body.reserve(static_cast<std::size_t>(std::min<unsigned long long>(n, 64ULL << 20)));
       }

@@ -37,6 +37,8 @@ class easy_transfer {
   easy_transfer& operator=(const easy_transfer&) = delete;
 
   [[nodiscard]] CURL* handle() const noexcept { return easy_; }
+  /// False for a `reuse` handle: release_handle() leaves it open for its owner.
+  [[nodiscard]] bool owns_handle() const noexcept { return owned_; }
   /// After the transfer ended with `rc`, on the driving thread, while the handle is open:
   /// records the result and reads status, effective URL and time from curl.
   void collect(CURLcode rc) noexcept;

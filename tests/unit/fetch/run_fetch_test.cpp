@@ -128,6 +128,30 @@ TEST_F(RunFetch, EveryInProcessModeCrawlsAndWritesThePagesByteForByte) {
   }
 }
 
+TEST_F(RunFetch, AsyncOverSeveralIoThreadsGetsEveryPageOnce) {
+  duet::runtime rt({.cpu_threads = 2});
+  site s(rt);
+  std::uint64_t want_bytes = 0;
+  for (int i = 0; i < pages; ++i) want_bytes += page_body(i).size();
+  for (std::size_t threads : {std::size_t{1}, std::size_t{3}}) {
+    for (bool to_files : {false, true}) {
+      SCOPED_TRACE("--io-threads " + std::to_string(threads) + (to_files ? " -o" : ""));
+      const std::filesystem::path out = dir_ / ("io" + std::to_string(threads));
+      const fetch_options o{.crawl = s.base() + "/",
+                            .select = "^page/",
+                            .output_dir = to_files ? out.string() : std::string(),
+                            .concurrency = 8,
+                            .io_threads = threads,
+                            .quiet = true};
+      const fetch_result r = duet_cli::run_fetch(o, rt);
+      EXPECT_TRUE(r.ok());
+      EXPECT_EQ(r.stats.ok, std::size_t{pages});
+      EXPECT_EQ(r.stats.bytes, want_bytes) << "bodies counted, whether kept or not";
+      if (to_files) expect_pages_written(out, pages);
+    }
+  }
+}
+
 TEST_F(RunFetch, RetriesA503AndCountsIt) {
   duet::runtime rt({.cpu_threads = 2});
   site s(rt);

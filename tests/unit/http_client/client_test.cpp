@@ -355,6 +355,30 @@ TEST(HttpClient, StreamsTheBodyToAFile) {
   }
 }
 
+TEST(HttpClient, DiscardBodyCountsTheBytesAndKeepsNone) {
+  duet::runtime rt({.cpu_threads = 2});
+  const std::string big = http_test::pattern_bytes(1 << 20, 9);
+  test_server srv(rt.io(), [&](const seen_request& r) {
+    if (r.target == "/moved") return reply{.status = 301, .body = "not this one", .headers = {{"Location", "/big"}}};
+    if (r.target == "/missing") return reply{.status = 404, .body = "no such page"};
+    return reply{.body = big};
+  });
+  http::client c({}, rt.io());
+  for (const char* path : {"/big", "/moved"}) {
+    auto r = rt.block_on(c.send(http::request::get(srv.url(path)).discard_body()));
+    EXPECT_EQ(r.status, 200) << path;
+    EXPECT_TRUE(r.body.empty()) << path;
+    EXPECT_EQ(r.body_bytes, big.size()) << path << ": only the final response's body is counted";
+  }
+  auto e = rt.block_on(c.send(http::request::get(srv.url("/missing")).discard_body()));
+  EXPECT_EQ(e.status, 404);
+  EXPECT_EQ(e.body_bytes, std::string("no such page").size());
+  // The next request on the same (pooled) curl handle keeps its body again.
+  auto k = rt.block_on(c.get(srv.url("/big")));
+  EXPECT_TRUE(k.body == big);
+  EXPECT_EQ(srv.accepts(), 1) << "all of it on one kept-alive connection";
+}
+
 TEST(HttpClient, CancellingTheTaskRemovesTheTransfer) {
   duet::runtime rt({.cpu_threads = 2});
   test_server srv(rt.io(), [](const seen_request&) { return reply{.body = "late", .delay = 30s}; });

@@ -62,6 +62,7 @@ struct request {
   int max_redirects = 10;
   retry_policy retry{};
   std::string output_path{};  ///< when set, the body is streamed to this file, not kept in memory
+  bool keep_body = true;      ///< false: the body is counted (response::body_bytes), not kept
 
   /// GET `url`.
   static request get(std::string url) { return request{.url = std::move(url)}; }
@@ -122,13 +123,19 @@ struct request {
     output_path = std::move(path);
     return std::move(*this);
   }
+  /// Reads the body to the end but keeps only its size (response::body_bytes): for a caller
+  /// that wants the status or the timing, or a download check, without holding every page.
+  request&& discard_body() && {
+    keep_body = false;
+    return std::move(*this);
+  }
 };
 
 /// What the server answered (the final response, after redirects and retries).
 struct response {
   int status = 0;                       ///< HTTP status, e.g. 200 or 404
   std::vector<header_field> headers{};  ///< the final response's headers, in order
-  std::string body{};                   ///< empty when the request streamed to a file
+  std::string body{};                   ///< empty when streamed to a file or discarded
   std::string effective_url{};          ///< after redirects
   std::size_t body_bytes = 0;           ///< bytes of body received (also when streamed to a file)
   int attempts = 1;                     ///< tries it took
