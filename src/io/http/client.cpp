@@ -35,6 +35,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cerrno>
@@ -83,7 +84,8 @@ struct client::state {
   bool in_batch = false;       // the driver is handing events to curl (it checks run_now after)
   bool run_now = false;        // curl asked for a timeout action "as soon as possible"
   std::array<epoll_event, 256> events{};
-  transfer* active = nullptr;  // transfers added to `multi`
+  transfer* active = nullptr;         // transfers added to `multi`
+  std::vector<std::uint8_t> watched;  // by descriptor: 1 = in the epoll set (on_socket)
 
   // Idle easy handles. A handle costs curl a dozen allocations to make and keeps its receive
   // buffer; taking a used one (curl_easy_reset keeps both) saved a third of the client's malloc
@@ -268,16 +270,34 @@ task<void> drive(std::shared_ptr<client::state> s) {
 int on_socket(CURL* /*easy*/, curl_socket_t fd, int what, void* userp, void* /*socketp*/) noexcept {
   auto* s = static_cast<client::state*>(userp);
   const int ep = s->ep.native_handle();
+  // `watched` says which descriptors the set holds, so that the usual calls cost one epoll_ctl
+  // (curl removes a kept-alive connection's socket after each transfer and adds it back for
+  // the next). It can be stale in one way only: curl closed a socket without removing it
+  // (close(2) took it out of the set); then MOD fails with ENOENT and we ADD.
+  const auto i = static_cast<std::size_t>(fd);
   if (what == CURL_POLL_REMOVE) {
-    ::epoll_ctl(ep, EPOLL_CTL_DEL, fd, nullptr);  // ENOENT/EBADF: curl closed it already
+    if (i < s->watched.size() && s->watched[i] != 0) ::epoll_ctl(ep, EPOLL_CTL_DEL, fd, nullptr);  // errors: closed
+    if (i < s->watched.size()) s->watched[i] = 0;
     return 0;
   }
   epoll_event ev{};
   ev.events = ((what & CURL_POLL_IN) != 0 ? EPOLLIN : 0U) | ((what & CURL_POLL_OUT) != 0 ? EPOLLOUT : 0U);
   ev.data.fd = fd;
-  // MOD first: most calls change the direction of a socket already watched. ENOENT: new, or
-  // closed and reopened under the same number (close(2) removed it from the set).
-  if (::epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ev) != 0 && errno == ENOENT) ::epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+  if (i >= s->watched.size()) {
+    try {
+      s->watched.resize(std::max<std::size_t>(i + 1, s->watched.size() * 2), 0);
+    } catch (const std::bad_alloc&) {  // NOLINT(bugprone-empty-catch): untracked, MOD-then-ADD below
+    }
+  }
+  const bool known = i < s->watched.size() && s->watched[i] != 0;
+  // A failure left (ENOMEM, the user's epoll watch limit) shows as that transfer's timeout:
+  // an error return here would make curl abort every transfer of the multi handle.
+  if (known) {
+    if (::epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ev) != 0 && errno == ENOENT) ::epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+  } else if (::epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) != 0 && errno == EEXIST) {
+    ::epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ev);
+  }
+  if (i < s->watched.size()) s->watched[i] = 1;
   return 0;
 }
 
