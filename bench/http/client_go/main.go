@@ -2,6 +2,9 @@
 // href matches -select, then GET every page with net/http, one goroutine per URL (at most
 // -max in flight when -max > 0), counting body bytes. Prints one JSON line like
 // `duet fetch --json`: pages, failed, bytes, wall_s (the pages, not the list page).
+// -default uses http.DefaultClient as `http.Get(url)` code does (the default Transport keeps 2
+// idle connections per host, so most requests open a new connection): the plain Go client,
+// beside the tuned one.
 // Standard library only: build with `go build` offline.
 package main
 
@@ -23,9 +26,10 @@ func main() {
 	crawl := flag.String("crawl", "", "list page URL")
 	sel := flag.String("select", "", "regexp on href values")
 	max := flag.Int("max", 0, "most requests in flight (0 = one goroutine per URL, all at once)")
+	plain := flag.Bool("default", false, "use http.DefaultClient (2 idle connections per host) instead of a tuned Transport")
 	flag.Parse()
 	if *crawl == "" {
-		fmt.Fprintln(os.Stderr, "usage: client_go -crawl URL [-select RE] [-max N]")
+		fmt.Fprintln(os.Stderr, "usage: client_go -crawl URL [-select RE] [-max N] [-default]")
 		os.Exit(2)
 	}
 	conns := *max
@@ -36,6 +40,9 @@ func main() {
 	// host and would close the rest after each use).
 	tr := &http.Transport{MaxIdleConns: conns, MaxIdleConnsPerHost: conns}
 	client := &http.Client{Transport: tr, Timeout: 120 * time.Second}
+	if *plain {
+		client = http.DefaultClient
+	}
 
 	resp, err := client.Get(*crawl)
 	if err != nil {

@@ -110,6 +110,9 @@ easy_transfer::easy_transfer(const request& r, const client_options& o, std::chr
   if (attempt_timeout.count() > 0) set(h, CURLOPT_TIMEOUT_MS, static_cast<long>(attempt_timeout.count()));
   if (r.connect_timeout.count() > 0) set(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(r.connect_timeout.count()));
   if (!o.user_agent.empty()) curl_easy_setopt(h, CURLOPT_USERAGENT, o.user_agent.c_str());
+  // curl clamps it to [1 KB, 10 MB] (CURL_MIN_READ_SIZE, CURL_MAX_READ_SIZE).
+  if (o.receive_buffer != 0)
+    set(h, CURLOPT_BUFFERSIZE, static_cast<long>(std::min<std::size_t>(o.receive_buffer, 10U << 20)));
   if (r.method == "GET" && r.body.empty()) {
     set(h, CURLOPT_HTTPGET, 1L);
   } else if (r.method == "HEAD") {

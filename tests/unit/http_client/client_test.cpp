@@ -379,6 +379,19 @@ TEST(HttpClient, DiscardBodyCountsTheBytesAndKeepsNone) {
   EXPECT_EQ(srv.accepts(), 1) << "all of it on one kept-alive connection";
 }
 
+TEST(HttpClient, AnyReceiveBufferGetsTheSameBytes) {
+  duet::runtime rt({.cpu_threads = 2});
+  const std::string big = http_test::pattern_bytes(3 << 20, 5);
+  test_server srv(rt.io(), [&](const seen_request&) { return reply{.body = big}; });
+  // 0: curl's default; 100: below curl's minimum (it clamps); 64 MB: above its maximum.
+  for (std::size_t size : {std::size_t{0}, std::size_t{100}, std::size_t{64} << 10, std::size_t{64} << 20}) {
+    http::client c({.receive_buffer = size}, rt.io());
+    auto r = rt.block_on(c.get(srv.url("/")));
+    EXPECT_EQ(r.status, 200) << size;
+    EXPECT_TRUE(r.body == big) << "receive_buffer " << size << ": " << r.body.size() << " bytes";
+  }
+}
+
 TEST(HttpClient, CancellingTheTaskRemovesTheTransfer) {
   duet::runtime rt({.cpu_threads = 2});
   test_server srv(rt.io(), [](const seen_request&) { return reply{.body = "late", .delay = 30s}; });
