@@ -87,9 +87,20 @@ void concurrency_limiter::end_window(time_point now) {
   const bool app_limited = 2 * window_peak_ < current();
   window_.clear();
   window_peak_ = in_flight_;
+  const bool holds = median <= opts_.tolerance * floor;
+  if (holds) {
+    last_good_limit_ = limit_;
+    decreased_since_good_ = false;
+  }
   if (phase_ == phase::slow_start) {
-    if (median <= opts_.tolerance * floor) return;  // latency holds: keep doubling
+    if (holds) return;  // keep doubling
     phase_ = phase::avoidance;
+  }
+  if (!holds && !decreased_since_good_ && limit_ <= last_good_limit_) {
+    // Risen at a limit that held: not our queue (see the header). New floor, same limit.
+    min_latency_ = duration(static_cast<duration::rep>(median));
+    last_change_ = now;
+    return;
   }
   const double gradient = std::clamp(opts_.tolerance * floor / median, 0.5, 1.0);
   if (gradient >= 1.0 && app_limited) return;  // nothing learnt about a bigger limit
@@ -107,6 +118,7 @@ void concurrency_limiter::decrease_to(double v, time_point now) {
   last_change_ = now;
   last_decrease_ = now;
   ++decreases_;
+  decreased_since_good_ = true;
   window_.clear();
   window_peak_ = in_flight_;
 }

@@ -21,6 +21,12 @@
 //    grows shrinks the limit in proportion. Samples of requests sent before the last change are
 //    left out of a window: they measure the old limit, and counting them makes a delay-based
 //    limiter keep shrinking while an old queue drains.
+//  * latency that rises at a limit which held before is not our queue: with no more requests in
+//    flight than in a window whose latency held, and no decrease since, a queue behind our
+//    requests cannot have grown; the latency rose for everyone (a busier machine, a slower
+//    path). The limiter keeps its limit and takes the new median as its floor. Without this, a
+//    lasting step in latency read as queueing shrinks the limit window after window (simulated,
+//    100 -> 250 ms at 1,000 in flight: down to 6 in flight, 66x slower).
 //  * multiplicative decrease (AIMD, Chiu & Jain 1989) on overload signals: 429, 503, timeouts,
 //    resets. limit *= backoff, at most once per round trip: like TCP's recovery point, a drop of
 //    a request sent before the last decrease is ignored (it reports the old limit).
@@ -106,6 +112,8 @@ class concurrency_limiter {
   duration min_latency_ = duration::max();
   std::vector<duration> window_;
   std::size_t decreases_ = 0;
+  double last_good_limit_ = 0;         // the limit of the last window whose latency held
+  bool decreased_since_good_ = false;  // a decrease happened after that window
 };
 
 }  // namespace duet_cli

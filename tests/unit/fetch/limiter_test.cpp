@@ -31,6 +31,10 @@ struct server_model {
   ns reject_latency = 1ms;  // how fast a 503 comes back
   double error_rate = 0;    // fraction of requests that time out (flat)
   ns error_latency = 100ms;
+  // A machine that gets busy: from `slow_after` on, every request takes `slow_latency`, however
+  // many are in flight (other processes' CPU use, not this client's load).
+  ns slow_after = ns::max();
+  ns slow_latency{0};
 };
 
 struct sim_result {
@@ -70,7 +74,9 @@ sim_result simulate(const server_model& srv, std::size_t urls, concurrency_limit
   ns probe_scheduled = ns::max();
   sim_result r;
 
-  auto serve = [&](std::size_t id, ns now, ns sent) { events.push({now + srv.latency, seq++, ev_kind::ok, id, sent}); };
+  auto serve = [&](std::size_t id, ns now, ns sent) {
+    events.push({now + (now >= srv.slow_after ? srv.slow_latency : srv.latency), seq++, ev_kind::ok, id, sent});
+  };
   auto accept = [&](std::size_t id, ns now) {
     switch (srv.kind) {
       case server_kind::flat:
@@ -185,6 +191,18 @@ TEST(Limiter, FlatLatencyReachesTheMaximumAndStaysThere) {
   EXPECT_GE(r.mean_limit_second_half, 900.0);
   // 10 rounds of 1,000 is the floor; a little ramp on top.
   EXPECT_LE(r.finish, 1100ms);
+}
+
+TEST(Limiter, LatencyThatDoesNotFollowTheLimitIsNotQueueing) {
+  // At 0.3 s the machine gets busy: 250 ms for every request, at any concurrency. Backing off
+  // cannot bring that down; a limiter that keeps trying starves itself (it went to ~1/5 of the
+  // maximum before this test). Floor: 3,000 done in the first 0.3 s, then 7 rounds of 1,000 at
+  // 250 ms: 2.05 s.
+  const server_model srv{.kind = server_kind::flat, .latency = 100ms, .slow_after = 300ms, .slow_latency = 250ms};
+  const sim_result r = simulate(srv, 10'000, concurrency_limiter({.max = 1000}, t0), t0);
+  EXPECT_EQ(r.done, 10'000u);
+  EXPECT_GE(r.mean_limit_second_half, 700.0);
+  EXPECT_LE(r.finish, 2600ms) << "took " << r.finish.count() / 1'000'000 << " ms";
 }
 
 TEST(Limiter, QueueingServerSettlesNearItsCap) {
