@@ -37,12 +37,13 @@ class timeout_error : public std::runtime_error {
 };
 
 namespace io::detail {
-// A sleep: 72 + 24 bytes in the sleeping task's frame (see detail/wait_op.hpp).
+// A sleep: 48 + 24 bytes in the sleeping task's frame (see detail/wait_op.hpp).
 struct timer_wait : wait_op, timer_node {
   timer_wait() noexcept : wait_op(wait_kind::timer) {}
   /// Sets the deadline (in `l`'s wheel ticks; any thread: the loop's clock origin is fixed).
   void init(std::chrono::steady_clock::time_point t, io_loop& l) noexcept;
 };
+static_assert(sizeof(void*) != 8 || sizeof(timer_wait) == 72, "a sleep grew (docs/benchmarks.md: < 200 B per task)");
 }  // namespace io::detail
 
 /// Awaitable that completes at a point in time (1 ms resolution, never early).
