@@ -1,6 +1,8 @@
 // The "hello world" HTTP server of bench/http/run_server: duet::http::server answering
 // GET / with "Hello, World!" (the body nginx returns in the same benchmark).
-//   server_hello [--port P] [--threads N] [--on-loop]
+//   server_hello [--port P] [--threads N] [--on-loop] [--loops N] [--backend epoll|io_uring]
+// --backend sets DUET_IO_BACKEND for every loop of the process (the runtime's and the
+// server's own): nginx waits with epoll, and duet's default is io_uring where available.
 // Prints "listening on PORT" once ready; stops on SIGINT/SIGTERM.
 #include <csignal>
 #include <cstdio>
@@ -36,6 +38,7 @@ int main(int argc, char** argv) {
   int port = 0;
   std::size_t threads = 0;
   bool on_loop = false;
+  std::size_t loops = 0;  // server_options::loops: 0 = connections where run() runs
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--port") == 0 && i + 1 < argc) {
       port = std::atoi(argv[++i]);
@@ -43,13 +46,17 @@ int main(int argc, char** argv) {
       threads = static_cast<std::size_t>(std::atoi(argv[++i]));
     } else if (std::strcmp(argv[i], "--on-loop") == 0) {
       on_loop = true;
+    } else if (std::strcmp(argv[i], "--loops") == 0 && i + 1 < argc) {
+      loops = static_cast<std::size_t>(std::atoi(argv[++i]));
+    } else if (std::strcmp(argv[i], "--backend") == 0 && i + 1 < argc) {
+      ::setenv("DUET_IO_BACKEND", argv[++i], 1);  // before the first loop exists
     } else {
-      std::fprintf(stderr, "usage: %s [--port P] [--threads N] [--on-loop]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--port P] [--threads N] [--on-loop] [--loops N] [--backend B]\n", argv[0]);
       return 2;
     }
   }
   duet::runtime rt({.cpu_threads = threads});
-  duet::http::server s({.server_name = "duet"});
+  duet::http::server s({.server_name = "duet", .loops = loops});
   s.route("GET", "/", [](duet::http::server_request&) -> duet::task<duet::http::server_response> {
     co_return duet::http::server_response::text(200, "Hello, World!");
   });

@@ -115,6 +115,11 @@ fd_awaiter io_handle::read_some(std::span<std::byte> buf) {
   return {entry(), *loop_, false, &attempt_read, "duet: read", {.data = buf.data(), .size = buf.size()}};
 }
 
+fd_awaiter io_handle::read_some_drained(std::span<std::byte> buf) {
+  return {entry(),       *loop_,       false,
+          &attempt_read, "duet: read", {.data = buf.data(), .size = buf.size(), .wait_first = true}};
+}
+
 task<void> io_handle::read_exact(std::span<std::byte> buf) {
   std::size_t got = 0;
   while (got < buf.size()) {

@@ -98,6 +98,8 @@ void loop_state::run() {
         if (fd_op* op = e->reader) {
           e->reader = nullptr;
           op->on_ready();
+        } else {
+          e->missed_read = true;  // see arm_fd
         }
       }
       if (r.writable) {

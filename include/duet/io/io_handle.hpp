@@ -32,6 +32,8 @@ struct fd_args {
   unsigned addr_len = 0;
   void* out_addr = nullptr;
   unsigned out_addr_len = 0;
+  /// Reads only: skip the first try and wait for readiness at once (see read_some_drained).
+  bool wait_first = false;
 };
 
 /// Awaitable for one descriptor operation: tries the syscall at once, waits for readiness only
@@ -49,11 +51,13 @@ class [[nodiscard]] fd_awaiter {
     op_.addr_len = a.addr_len;
     op_.out_addr = a.out_addr;
     op_.out_addr_len = a.out_addr_len;
+    op_.wait_first = a.wait_first;
   }
   fd_awaiter(const fd_awaiter&) = delete;
   fd_awaiter& operator=(const fd_awaiter&) = delete;
 
   bool await_ready() noexcept {
+    if (op_.wait_first) return false;
     fast_ = op_.attempt(&op_);
     return fast_;
   }
@@ -104,6 +108,14 @@ class io_handle {
 
   /// Reads what is available, at most buf.size() bytes; 0 means end of stream.
   fd_awaiter read_some(std::span<std::byte> buf);
+  /// read_some for a caller whose previous read on this handle returned fewer bytes than it
+  /// asked for (so the socket was drained then) and that has read nothing since: it waits for
+  /// readiness without first trying the read, saving a syscall that would fail with EAGAIN
+  /// (how an HTTP server waits for a keep-alive client's next request). The loop still tries
+  /// the read before parking whenever a readiness report could have been missed meanwhile, so
+  /// no wake-up is lost. Calling it when the previous read filled its buffer may wait for
+  /// data that is already there (with epoll's edge-triggered registration, until more comes).
+  fd_awaiter read_some_drained(std::span<std::byte> buf);
   /// Reads exactly buf.size() bytes; throws std::system_error(ECONNRESET) naming how many
   /// bytes arrived if the stream ends first.
   task<void> read_exact(std::span<std::byte> buf);

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <stop_token>
 #include <string>
@@ -42,9 +43,10 @@ enum class phase : std::uint8_t {
 /// descriptor closes, so the reaper never shuts down a descriptor number that was reused.
 struct conn_entry {
   int fd = -1;
-  // Steady-clock nanoseconds after which the reaper drops the connection; 0 = no limit. Written
-  // by the connection, read by the reaper: relaxed, since it is only a hint checked every
-  // tick (a stale value drops a connection at most one phase late or early by a tick).
+  // The now_ns() (coarse monotonic clock) after which the reaper drops the connection; 0 = no
+  // limit. Written by the connection, read by the reaper: relaxed, since it is only a hint
+  // checked every tick (a stale value drops a connection at most one phase late or early by a
+  // tick).
   std::atomic<std::int64_t> deadline{0};
   // Written by the connection, by stop() (a compare-exchange idle -> closing) and by the reaper.
   // The store of `idle` and stop()'s exchange are seq_cst: with the seq_cst store and load of
@@ -55,6 +57,17 @@ struct conn_entry {
   std::atomic<phase> state{phase::idle};
   conn_entry* prev = nullptr;  // guarded by server::state::mu
   conn_entry* next = nullptr;  // guarded by server::state::mu
+};
+
+/// A TCP listener that hands out the bare descriptor, so that the accept loop can bind each
+/// connection to the io loop of its choice (server_options::loops).
+class listener : public tcp_listener {
+ public:
+  listener& operator=(tcp_listener&& l) noexcept {
+    static_cast<tcp_listener&>(*this) = std::move(l);
+    return *this;
+  }
+  task<int> accept_raw() { return accept_fd(); }
 };
 
 /// Result of routing a request.
@@ -93,8 +106,8 @@ struct server::state {
   std::unordered_map<std::string, std::vector<detail::route_entry>, detail::string_hash, std::equal_to<>> exact;
   std::vector<std::pair<std::string, std::vector<detail::route_entry>>> prefixes;  // longest first
 
-  tcp_listener listener;
-  io_loop* loop = nullptr;
+  detail::listener listener;
+  io_loop* loop = nullptr;  // the listener's
   bool running = false;
   std::stop_source stop_source;  // stop() fires it: ends the accept loop
 
@@ -109,6 +122,11 @@ struct server::state {
 
   // Counters: relaxed, they are statistics and order nothing.
   std::atomic<std::uint64_t> n_connections{0}, n_requests{0}, n_bad{0}, n_timeouts{0};
+
+  // The loops the server started (server_options::loops - 1), created by the first run().
+  // Last member: destroyed first, joining their threads before the rest of the state goes
+  // (a connection's frame may still be finishing there when run() has returned).
+  std::vector<std::unique_ptr<io_loop>> own_loops;
 };
 
 }  // namespace duet::http

@@ -2,7 +2,9 @@
 // timeouts, graceful stop and many clients at once.
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <numeric>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -80,6 +82,29 @@ TEST(HttpServer, AnswersPipelinedRequestsInOrder) {
     ASSERT_TRUE(r.complete) << "response " << i;
     EXPECT_EQ(r.body, std::to_string(i));
   }
+}
+
+TEST(HttpServer, AnswersAPipelinedMixOfResponsesInOrder) {
+  // Responses to requests that are already in the buffer are gathered and written together; a
+  // streamed one, a HEAD and a 404 among them must keep their place and their framing.
+  running_server srv(basic_routes);
+  client c(srv.port());
+  const std::string burst = get("/hello") + get("/stream") + get("/hello") + "HEAD /hello HTTP/1.1\r\nHost: h\r\n\r\n" +
+                            get("/nowhere") + get("/echo?7") + get("/hello");
+  ASSERT_TRUE(c.send(burst));
+  EXPECT_EQ(c.read_reply().body, "hello world");
+  EXPECT_EQ(c.read_reply().body, "part0;part1;part2;part3;part4;part5;part6;part7;part8;part9;");
+  EXPECT_EQ(c.read_reply().body, "hello world");
+  const auto head = c.read_reply(true);
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.header("content-length"), "11");
+  EXPECT_EQ(c.read_reply().status, 404);
+  EXPECT_EQ(c.read_reply().body, "7");
+  const auto last = c.read_reply();
+  ASSERT_TRUE(last.complete);
+  EXPECT_EQ(last.body, "hello world");
+  EXPECT_EQ(srv.server().stats().requests, 7u);
+  EXPECT_FALSE(c.closed_now()) << "the connection stays open for more";
 }
 
 TEST(HttpServer, AnswersUnknownPathsWith404AndWrongMethodsWith405) {
@@ -285,4 +310,57 @@ TEST(HttpServer, ServesConnectionsOnTheIoLoopToo) {
   }
   s.stop();
   run.get();
+}
+
+TEST(HttpServer, SpreadsConnectionsOverItsOwnLoops) {
+  std::mutex mu;
+  std::set<std::thread::id> handler_threads;
+  running_server srv(
+      [&](duet::http::server& s) {
+        basic_routes(s);
+        s.route("GET", "/where", [&](server_request&) -> duet::task<server_response> {
+          {
+            std::lock_guard lock(mu);
+            handler_threads.insert(std::this_thread::get_id());
+          }
+          co_return server_response::text(200, "here");
+        });
+      },
+      {.loops = 3});
+  constexpr int clients = 12, rounds = 10;
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < clients; ++t)
+    threads.emplace_back([&, t] {
+      client c(srv.port());
+      for (int i = 0; i < rounds; ++i) {
+        if (c.exchange(get("/where")).body == "here") ok.fetch_add(1);
+        const std::string q = std::to_string(t * 1000 + i);
+        if (c.exchange(get("/echo?" + q)).body == q) ok.fetch_add(1);
+      }
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok.load(), 2 * clients * rounds);
+  EXPECT_EQ(handler_threads.size(), 3u) << "12 connections, handed to 3 loops in turn";
+  EXPECT_EQ(srv.server().stats().connections, static_cast<std::uint64_t>(clients));
+  EXPECT_EQ(srv.server().stats().requests, static_cast<std::uint64_t>(2 * clients * rounds));
+
+  // Pipelining on a loop of its own, then a graceful stop that closes the idle connections of
+  // every loop.
+  client piped(srv.port());
+  std::string burst;
+  for (int i = 0; i < 20; ++i) burst += get("/echo?" + std::to_string(i));
+  ASSERT_TRUE(piped.send(burst));
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(piped.read_reply().body, std::to_string(i));
+  std::vector<std::unique_ptr<client>> idle;
+  for (int i = 0; i < 3; ++i) {
+    idle.push_back(std::make_unique<client>(srv.port()));
+    EXPECT_EQ(idle.back()->exchange(get("/hello")).body, "hello world");
+  }
+  srv.server().stop();
+  for (auto& c : idle) EXPECT_TRUE(c->closed_by_peer());
+  EXPECT_TRUE(piped.closed_by_peer());
+  srv.stop();  // run() returned: every loop's connections finished
+  client late(srv.port());
+  EXPECT_EQ(late.connect_error(), ECONNREFUSED);
 }

@@ -24,6 +24,11 @@ struct fd_entry {
   bool registered = false;  // loop thread only
   fd_op* reader = nullptr;  // loop thread only
   fd_op* writer = nullptr;  // loop thread only
+  // Loop thread only: the loop got a readable report while no reader was parked (it dropped
+  // it), since the last reader armed. A read_some_drained() that arms with this unset may
+  // park without trying the read: every byte that arrived after the caller's drained read
+  // produced a report that is still on its way (see arm_fd).
+  bool missed_read = false;
   void* backend_data[2] = {nullptr, nullptr};
   // Set (release) by the first operation that had to wait, before the loop sees the entry;
   // read (acquire) by close(): an entry the loop never saw is closed at once, on the caller.
@@ -48,6 +53,7 @@ struct fd_op : wait_op {
   unsigned addr_len = 0;
   void* out_addr = nullptr;  // recvfrom: where the sender's address goes
   unsigned out_addr_len = 0;
+  bool wait_first = false;      // read_some_drained(): see fd_entry::missed_read
   fd_op* armed_prev = nullptr;  // the loop's list of armed descriptor ops (loop thread only),
   fd_op* armed_next = nullptr;  // for cancelling them at shutdown
 

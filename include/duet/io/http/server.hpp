@@ -12,12 +12,15 @@
 //
 // Each connection is one task on the executor that called run(): on the CPU pool, a
 // connection's reads and writes are tried on its worker first and only wait on the io loop
-// when the socket is not ready; call run() from the io loop (`co_await duet::on(rt.io())`) to
-// keep the connections on the loop's thread instead, which saves a thread hop per wait but
-// must not compute in handlers (bench/http/run_server measures both placements). A
-// connection reads a request, awaits its handler, writes the response (status line, headers
-// and body in one write), and only then looks at the next request, so pipelined requests are
-// answered in order. A malformed request is answered with
+// when the socket is not ready (two thread hops per wait); call run() from the io loop
+// (`co_await duet::on(rt.io())`) to keep the connections on the loop's thread instead, or set
+// server_options::loops to spread them over io loops, one thread each, as nginx spreads them
+// over its worker processes. On a loop, handlers must not compute. bench/http/run_server
+// measures these placements. A connection reads a request, awaits its handler, and only then
+// looks at the next request, so pipelined requests are answered in order; the responses to
+// requests that were already in the buffer are gathered and written together, and a client
+// that sends one request at a time costs one read and one write per request (no read that
+// fails with EAGAIN: see io_handle::read_some_drained). A malformed request is answered with
 // 400 (413/414/431/501/505 for the specific cases) and that connection is closed; the others
 // go on. Handler exceptions become 500.
 #pragma once
@@ -52,6 +55,14 @@ struct server_options {
   /// Reading a request body, and writing a response (a client that stops reading).
   std::chrono::milliseconds io_timeout{60'000};
   std::string server_name = "duet";  ///< the Server header; empty = none
+  /// Where connections run. 0 (the default): on the executor that called run() (see the top
+  /// of this file). N >= 1: on io loops, one thread each, like nginx's worker processes: the
+  /// loop given to listen() and N - 1 loops the server starts for itself (threads named
+  /// "duet-http-K", joined when the server is destroyed); each accepted connection goes to the
+  /// next loop in turn and stays there. Handlers then run on a loop thread: they must wait,
+  /// not compute (`co_await duet::on(rt.cpu())` for work). On a 2-core machine shared with the
+  /// client, 1 or 2 is what bench/http/run_server measures.
+  std::size_t loops = 0;
 };
 
 /// Counters, for tests and diagnostics (each read is a snapshot).
