@@ -86,6 +86,15 @@ TEST(ShutdownStress, HandlesReportValueOrCancellationAfterTheRuntimeIsGone) {
   std::vector<duet::join_handle<int>> hs;
   {
     duet::runtime rt({.cpu_threads = 2});
+    // Both workers are held until everything is queued, so the shutdown always finds work that
+    // never started (on an idle machine they could otherwise finish it all first).
+    std::atomic<bool> go{false};
+    std::vector<duet::join_handle<void>> hold;
+    for (int w = 0; w < 2; ++w)
+      hold.push_back(rt.spawn([](std::atomic<bool>& go) -> duet::task<void> {
+        while (!go.load()) std::this_thread::yield();
+        co_return;
+      }(go)));
     for (int i = 0; i < n; ++i) {
       hs.push_back(rt.spawn([](int i, counts& c, std::atomic<long>& outer_started) -> duet::task<int> {
         outer_started.fetch_add(1);
@@ -93,6 +102,7 @@ TEST(ShutdownStress, HandlesReportValueOrCancellationAfterTheRuntimeIsGone) {
         co_return i;
       }(i, c, outer_started)));
     }
+    go.store(true);
   }
   int values = 0, cancelled = 0;
   for (int i = 0; i < n; ++i) {
