@@ -46,6 +46,7 @@
 #include <optional>
 #include <stop_token>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 #include "curl_easy.hpp"
@@ -276,8 +277,8 @@ int on_socket(CURL* /*easy*/, curl_socket_t fd, int what, void* userp, void* /*s
   // (close(2) took it out of the set); then MOD fails with ENOENT and we ADD.
   const auto i = static_cast<std::size_t>(fd);
   if (what == CURL_POLL_REMOVE) {
-    if (i < s->watched.size() && s->watched[i] != 0) ::epoll_ctl(ep, EPOLL_CTL_DEL, fd, nullptr);  // errors: closed
-    if (i < s->watched.size()) s->watched[i] = 0;
+    if (i < s->watched.size() && std::exchange(s->watched[i], 0) != 0)
+      ::epoll_ctl(ep, EPOLL_CTL_DEL, fd, nullptr);  // errors: closed already
     return 0;
   }
   epoll_event ev{};

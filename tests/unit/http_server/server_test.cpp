@@ -51,6 +51,21 @@ void basic_routes(duet::http::server& s) {
   });
 }
 
+// `clients` threads, each with its own connection to `port`, call `round(c, t, i)` for
+// i < rounds; returns the sum of what the calls returned (their successful exchanges).
+template <class Round>
+int run_clients(std::uint16_t port, int clients, int rounds, Round round) {
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < clients; ++t)
+    threads.emplace_back([&, t] {
+      client c(port);
+      for (int i = 0; i < rounds; ++i) ok.fetch_add(round(c, t, i));
+    });
+  for (auto& th : threads) th.join();
+  return ok.load();
+}
+
 }  // namespace
 
 TEST(HttpServer, ServesManyRequestsOnOneKeepAliveConnection) {
@@ -279,19 +294,12 @@ TEST(HttpServer, StopsGracefullyFinishingRequestsInProgress) {
 TEST(HttpServer, ServesManyConcurrentClients) {
   running_server srv(basic_routes);
   constexpr int clients = 32, rounds = 20;
-  std::atomic<int> ok{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < clients; ++t)
-    threads.emplace_back([&, t] {
-      client c(srv.port());
-      for (int i = 0; i < rounds; ++i) {
-        const std::string q = std::to_string(t * 1000 + i);
-        const auto r = c.exchange(get("/echo?" + q));
-        if (r.status == 200 && r.body == q) ok.fetch_add(1);
-      }
-    });
-  for (auto& th : threads) th.join();
-  EXPECT_EQ(ok.load(), clients * rounds);
+  const int ok = run_clients(srv.port(), clients, rounds, [](client& c, int t, int i) {
+    const std::string q = std::to_string(t * 1000 + i);
+    const auto r = c.exchange(get("/echo?" + q));
+    return r.status == 200 && r.body == q ? 1 : 0;
+  });
+  EXPECT_EQ(ok, clients * rounds);
   EXPECT_EQ(srv.server().stats().connections, static_cast<std::uint64_t>(clients));
 }
 
@@ -328,19 +336,11 @@ TEST(HttpServer, SpreadsConnectionsOverItsOwnLoops) {
       },
       {.loops = 3});
   constexpr int clients = 12, rounds = 10;
-  std::atomic<int> ok{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < clients; ++t)
-    threads.emplace_back([&, t] {
-      client c(srv.port());
-      for (int i = 0; i < rounds; ++i) {
-        if (c.exchange(get("/where")).body == "here") ok.fetch_add(1);
-        const std::string q = std::to_string(t * 1000 + i);
-        if (c.exchange(get("/echo?" + q)).body == q) ok.fetch_add(1);
-      }
-    });
-  for (auto& th : threads) th.join();
-  EXPECT_EQ(ok.load(), 2 * clients * rounds);
+  const int ok = run_clients(srv.port(), clients, rounds, [](client& c, int t, int i) {
+    const std::string q = std::to_string(t * 1000 + i);
+    return (c.exchange(get("/where")).body == "here" ? 1 : 0) + (c.exchange(get("/echo?" + q)).body == q ? 1 : 0);
+  });
+  EXPECT_EQ(ok, 2 * clients * rounds);
   EXPECT_EQ(handler_threads.size(), 3u) << "12 connections, handed to 3 loops in turn";
   EXPECT_EQ(srv.server().stats().connections, static_cast<std::uint64_t>(clients));
   EXPECT_EQ(srv.server().stats().requests, static_cast<std::uint64_t>(2 * clients * rounds));
